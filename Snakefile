@@ -1,0 +1,15 @@
+# mognad: the reproducible pipeline behind the digital-maturity status report.
+# Rules per stage live in workflow/rules/; all logic lives in the mognad package (src/).
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ingest.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        rules.combine_years.output,

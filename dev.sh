@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Single entry point for working on mognad. Needs only Python >= 3.11 as `python3`
+# (override with PYTHON=/path/to/python3); uv and everything else are installed on demand.
+#
+#   bash dev.sh setup              install uv (if needed) and sync .venv from requirements.lock
+#   bash dev.sh report [ARGS...]   run the Snakemake workflow (CORES=2 by default)
+#   bash dev.sh test [ARGS...]     run the test suite with pytest
+#   bash dev.sh lint               ruff, ruff format --check, snakefmt --check, snakemake --lint
+#   bash dev.sh check YEAR [FILE]  check a year's export against the codebook, list all problems
+#   bash dev.sh demo-data          regenerate the committed demo data (byte-identical)
+#   bash dev.sh lock [ARGS...]     re-lock requirements.lock with uv (ARGS go to
+#                                  `uv pip compile`, e.g. --upgrade); regenerate environment.yml
+set -euo pipefail
+
+UV_VERSION="0.13.8"
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+PYTHON="${PYTHON:-python3}"
+VENV="$ROOT/.venv"
+TOOLS="$ROOT/.tools"
+UV=""
+
+export UV_PYTHON_DOWNLOADS=never
+export UV_COMPILE_BYTECODE=1
+
+usage() {
+    sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+}
+
+die() {
+    echo "dev.sh: $*" >&2
+    exit 1
+}
+
+check_python() {
+    command -v "$PYTHON" >/dev/null 2>&1 \
+        || die "$PYTHON not found. Install Python >= 3.11 (on Debian 12: apt-get install python3)."
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+        || die "$PYTHON is $("$PYTHON" -c 'import platform; print(platform.python_version())'); mognad needs Python >= 3.11."
+}
+
+make_tools_venv() {
+    rm -rf "$TOOLS"
+    "$PYTHON" -m venv "$TOOLS" >/dev/null 2>&1 && "$TOOLS/bin/python" -m pip --version >/dev/null 2>&1
+}
+
+ensure_uv() {
+    if command -v uv >/dev/null 2>&1; then
+        UV="$(command -v uv)"
+        return
+    fi
+    if [[ -x "$TOOLS/bin/uv" ]]; then
+        UV="$TOOLS/bin/uv"
+        return
+    fi
+    check_python
+    if [[ ! -x "$TOOLS/bin/python" ]] || ! "$TOOLS/bin/python" -m pip --version >/dev/null 2>&1; then
+        echo "dev.sh: creating $TOOLS for uv $UV_VERSION" >&2
+        if ! make_tools_venv; then
+            rm -rf "$TOOLS"
+            if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+                echo "dev.sh: '$PYTHON -m venv' failed; installing python3-venv and python3-pip" >&2
+                apt-get update
+                DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv python3-pip
+                make_tools_venv || die "'$PYTHON -m venv' still fails after installing python3-venv."
+            else
+                die "'$PYTHON -m venv' failed. On Debian/Ubuntu install the package python3-venv" \
+                    "(as root: apt-get install python3-venv), then run this again."
+            fi
+        fi
+    fi
+    "$TOOLS/bin/python" -m pip install --disable-pip-version-check --quiet "uv==$UV_VERSION"
+    UV="$TOOLS/bin/uv"
+}
+
+lock_hash() {
+    if command -v sha256sum >/dev/null 2>&1; then
+        sha256sum requirements.lock | cut -d' ' -f1
+    else
+        "$PYTHON" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' requirements.lock
+    fi
+}
+
+setup() {
+    [[ -f requirements.lock ]] || die "requirements.lock is missing; run 'bash dev.sh lock' first."
+    local stamp
+    stamp="$VENV/.synced-$(lock_hash)"
+    # Fast path: this exact lock was synced already and the interpreter still runs.
+    if [[ -f "$stamp" ]] && "$VENV/bin/python" -c '' >/dev/null 2>&1; then
+        return
+    fi
+    ensure_uv
+    check_python
+    echo "dev.sh: syncing $VENV from requirements.lock" >&2
+    [[ -x "$VENV/bin/python" ]] || "$UV" venv --quiet --python "$PYTHON" "$VENV"
+    "$UV" pip sync --quiet --python "$VENV/bin/python" requirements.lock
+    # The package is used from the working tree (src/), like an editable install, without
+    # needing a build backend that the lock does not pin.
+    "$VENV/bin/python" - "$ROOT/src" <<'PY'
+import sys, sysconfig, pathlib
+pathlib.Path(sysconfig.get_paths()["purelib"], "mognad-src.pth").write_text(sys.argv[1] + "\n")
+PY
+    rm -f "$VENV"/.synced-*
+    touch "$stamp"
+}
+
+lint() {
+    local status=0 paths=() path
+    for path in src tests workflow benchmarks tools; do
+        [[ -e "$path" ]] && paths+=("$path")
+    done
+    local snakefiles=()
+    for path in Snakefile workflow; do
+        [[ -e "$path" ]] && snakefiles+=("$path")
+    done
+    echo "== ruff check" >&2
+    "$VENV/bin/ruff" check "${paths[@]}" || status=1
+    echo "== ruff format --check" >&2
+    "$VENV/bin/ruff" format --check "${paths[@]}" || status=1
+    if ((${#snakefiles[@]})); then
+        echo "== snakefmt --check" >&2
+        "$VENV/bin/snakefmt" --check "${snakefiles[@]}" || status=1
+    fi
+    if [[ -f Snakefile || -f workflow/Snakefile ]]; then
+        echo "== snakemake --lint" >&2
+        "$VENV/bin/snakemake" --lint || status=1
+    else
+        echo "== snakemake --lint skipped: no Snakefile" >&2
+    fi
+    return "$status"
+}
+
+relock() {
+    ensure_uv
+    "$UV" pip compile pyproject.toml --group pyproject.toml:dev --universal \
+        --python-version 3.11 --generate-hashes --quiet -o requirements.lock "$@"
+    "$PYTHON" tools/write_environment_yml.py
+}
+
+cmd="${1:-}"
+(($#)) && shift
+case "$cmd" in
+    setup)
+        setup
+        ;;
+    report)
+        setup
+        exec "$VENV/bin/snakemake" --cores "${CORES:-2}" --workflow-profile workflow/profiles/default "$@"
+        ;;
+    test)
+        setup
+        exec "$VENV/bin/python" -m pytest "$@"
+        ;;
+    check)
+        setup
+        exec "$VENV/bin/python" -m mognad check "$@"
+        ;;
+    demo-data)
+        setup
+        exec "$VENV/bin/python" -m mognad demo-data "$@"
+        ;;
+    lint)
+        setup
+        lint
+        ;;
+    lock)
+        relock "$@"
+        ;;
+    -h | --help | help)
+        usage
+        ;;
+    *)
+        [[ -n "$cmd" ]] && echo "dev.sh: unknown command '$cmd'" >&2
+        usage >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,5 @@
+import sys
+
+from mognad.cli import main
+
+sys.exit(main())

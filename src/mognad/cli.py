@@ -1,0 +1,103 @@
+"""Command line: ``python -m mognad check`` and ``python -m mognad demo-data``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from mognad.clean import clean_year
+from mognad.config import ROOT, load_config
+from mognad.errors import InputError, Problem, format_problems
+from mognad.ingest import map_export, read_export, read_organisations
+from mognad.instrument import load_codebook, load_instrument
+
+
+def check(year: int, file: str | None, config_path: str) -> int:
+    """Check one year's export against the codebook and print every problem at once."""
+    try:
+        config = load_config(config_path)
+        instrument = load_instrument(config["instrument"])
+        codebook = load_codebook(
+            config["source"]["codebook"], instrument, config["source"]["raw_dir"]
+        )
+        if year not in codebook.years:
+            raise InputError(
+                [
+                    Problem(
+                        config["source"]["codebook"],
+                        f"no entry for {year}",
+                        "a year entry (file and layout) before the export can be checked",
+                    )
+                ]
+            )
+        spec = codebook.years[year]
+        if file is not None:
+            spec = replace(spec, file=Path(file))
+        register = read_organisations(config["source"]["organisations"])
+        table = read_export(spec.file, spec)
+        frame, problems = map_export(
+            table,
+            spec,
+            instrument,
+            register,
+            config["cleaning"]["test_markers"],
+            str(codebook.path),
+        )
+    except InputError as err:
+        print(format_problems(err.problems))
+        return 1
+    if problems:
+        print(format_problems(problems))
+        return 1
+    n_items = len(instrument.item_ids(spec.instrument_revision))
+    flow = clean_year(frame, year, n_items, register, instrument, config["cleaning"]).flow
+    row = flow.iloc[0]
+    excluded = ", ".join(
+        f"{c.removeprefix('excluded_')}: {row[c]}"
+        for c in flow.columns
+        if c.startswith("excluded_")
+    )
+    print(
+        f"{spec.file}: no problems. {row['received']} responses received; would exclude "
+        f"{excluded}; {row['analysed']} to analyse."
+    )
+    return 0
+
+
+def demo_data(config_path: str, preset: str | None, out: str | None) -> int:
+    """Regenerate the demo exports and the planted truth from the config's seed."""
+    from mognad import synth
+
+    config = load_config(config_path)
+    settings = config["synth"]
+    args = [
+        "--preset", preset or settings["preset"],
+        "--seed", str(settings["seed"]),
+        "--out", out or config["source"]["raw_dir"],
+        "--truth", settings["truth_dir"] if out is None else str(Path(out) / "truth"),
+        "--instrument", config["instrument"],
+        "--codebook", config["source"]["codebook"],
+    ]  # fmt: skip
+    return synth.main(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="mognad", description=__doc__)
+    parser.add_argument("--config", default=str(ROOT / "config.yaml"), help="config file")
+    commands = parser.add_subparsers(dest="command", required=True)
+    checker = commands.add_parser("check", help="check a year's export; list every problem")
+    checker.add_argument("year", type=int, help="survey year, as in the codebook")
+    checker.add_argument("file", nargs="?", help="export to check instead of the codebook's file")
+    demo = commands.add_parser("demo-data", help="regenerate the synthetic demo data")
+    demo.add_argument("--preset", choices=["demo", "national"], help="override synth.preset")
+    demo.add_argument("--out", help="write exports here (truth in OUT/truth) instead")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return check(args.year, args.file, args.config)
+    return demo_data(args.config, args.preset, args.out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

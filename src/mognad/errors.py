@@ -1,0 +1,62 @@
+"""Problems found in inputs, reported so a person can find and fix them.
+
+Every problem names the file, and where they apply the row (as a spreadsheet shows it:
+the header is row 1) and the column, what was found and what was expected. Problems are
+collected, not raised one at a time, so a check can list all of them at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+#: How many row numbers one grouped problem spells out before it summarises.
+MAX_ROWS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one input, located as precisely as the input allows."""
+
+    file: str
+    found: str
+    expected: str
+    column: str | None = None
+    rows: tuple[int, ...] = ()
+    #: What a position is called: "row" in a table (header = 1), "line" in a text file.
+    unit: str = "row"
+
+    def location(self) -> str:
+        parts = [self.file]
+        if self.rows:
+            shown = ", ".join(str(r) for r in self.rows[:MAX_ROWS_SHOWN])
+            more = len(self.rows) - MAX_ROWS_SHOWN
+            label = self.unit if len(self.rows) == 1 else f"{self.unit}s"
+            parts.append(f"{label} {shown}" + (f" and {more} more" if more > 0 else ""))
+        if self.column is not None:
+            parts.append(f"column '{self.column}'")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location()}: found {self.found}; expected {self.expected}"
+
+
+class InputError(Exception):
+    """Raised when an input cannot be used as it is; carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        if not problems:
+            raise ValueError("InputError needs at least one problem")
+        self.problems = tuple(problems)
+        super().__init__(format_problems(self.problems))
+
+
+def format_problems(problems: Iterable[Problem]) -> str:
+    problems = list(problems)
+    head = f"{len(problems)} problem(s) in the input:" if len(problems) > 1 else "Bad input:"
+    return "\n".join([head, *(f"  - {p}" for p in problems)])
+
+
+def raise_if_any(problems: Sequence[Problem]) -> None:
+    if problems:
+        raise InputError(problems)

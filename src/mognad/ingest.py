@@ -1,0 +1,576 @@
+"""Read one year's survey export and map it onto the instrument's canonical items.
+
+Reading is strict: an empty or truncated file, undecodable bytes, a missing sheet, an
+unknown or missing column, an answer the codebook does not know, an out-of-range value or
+an unknown organisation each become a :class:`~mognad.errors.Problem` naming file, row and
+column. All problems of a file are collected before anything is raised, so that
+``mognad check`` can list every one of them at once.
+
+Personal columns (name, e-mail, free text) are read only to flag test responses and to
+find repeated submissions; they are never copied into the canonical frame.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mognad.errors import InputError, Problem
+from mognad.instrument import Instrument, YearSpec, normalise_label
+
+#: Columns of the organisation register, in order.
+REGISTER_COLUMNS = (
+    "org_id",
+    "name",
+    "org_type",
+    "sector",
+    "municipality_id",
+    "county",
+    "employees",
+)
+#: Working columns used between ingestion and cleaning; never written out.
+WORK_COLUMNS = ("_row", "_is_test", "_duplicate_key", "_complete", "_n_answered")
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """An export as text cells ("" = blank) with the spreadsheet row number of each row."""
+
+    file: str
+    frame: pd.DataFrame
+    rows: np.ndarray
+
+
+def _problem(file: str, found: str, expected: str, **where) -> InputError:
+    return InputError([Problem(file, found, expected, **where)])
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def _decode(data: bytes, encoding: str, file: str, delimiter: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        line_start = data.rfind(b"\n", 0, err.start) + 1
+        row = data.count(b"\n", 0, err.start) + 1
+        prefix = data[line_start : err.start].decode(encoding, errors="replace")
+        header = data[: data.find(b"\n")].decode(encoding, errors="replace")
+        names = next(csv.reader([header.strip("\ufeff\r")], delimiter=delimiter), [])
+        index = len(next(csv.reader([prefix], delimiter=delimiter), [""])) - 1
+        column = names[index] if index < len(names) else f"field {index + 1}"
+        bad = data[err.start : err.end]
+        raise _problem(
+            file,
+            f"bytes {bad!r} that are not valid {encoding}",
+            f"text in the codebook's encoding {encoding}",
+            rows=(row,),
+            column=column,
+        ) from None
+
+
+def _read_csv(path: Path, spec: YearSpec, file: str) -> RawTable:
+    data = path.read_bytes()
+    if not data.strip():
+        raise _problem(file, "an empty file", "a header row and at least one response")
+    text = _decode(data, spec.encoding, file, spec.delimiter)
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter, strict=True)
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error as err:
+        raise _problem(
+            file,
+            f"a malformed or truncated record ({err})",
+            "complete CSV records (is the file cut off?)",
+            rows=(len(records) + 1,),
+        ) from None
+    header, body = records[0], records[1:]
+    row_numbers = np.arange(2, len(body) + 2)
+    keep = np.array([len(r) > 0 for r in body], dtype=bool)  # blank lines carry nothing
+    problems = []
+    for number, record in zip(row_numbers[keep], (r for r in body if r), strict=True):
+        if len(record) != len(header):
+            missing = header[len(record)] if len(record) < len(header) else None
+            problems.append(
+                Problem(
+                    file,
+                    f"{len(record)} fields",
+                    f"{len(header)} fields as in the header (is the file cut off?)",
+                    rows=(int(number),),
+                    column=missing,
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    body = [r for r in body if r]
+    if not body:
+        raise _problem(file, "a header but no responses", "at least one response row")
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    return RawTable(file, frame, row_numbers[keep])
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep="T", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(path: Path, spec: YearSpec, file: str) -> RawTable:
+    from python_calamine import CalamineWorkbook
+
+    if path.stat().st_size == 0:
+        raise _problem(file, "an empty file", "an XLSX workbook")
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as err:  # calamine raises its own error types for damaged archives
+        raise _problem(
+            file, f"a file that is not a readable XLSX workbook ({err})", "an XLSX workbook"
+        ) from None
+    sheet = spec.sheet or book.sheet_names[0]
+    if sheet not in book.sheet_names:
+        raise _problem(
+            file, f"sheets {book.sheet_names}", f"a sheet named '{sheet}' (from the codebook)"
+        )
+    cells = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    if not cells or not any(str(c).strip() for c in cells[0]):
+        raise _problem(file, f"an empty sheet '{sheet}'", "a header row and responses")
+    header = [_cell_text(c).strip() for c in cells[0]]
+    body = [[_cell_text(c) for c in row] for row in cells[1:]]
+    row_numbers = np.arange(2, len(body) + 2)
+    keep = np.array([any(c.strip() for c in r) for r in body], dtype=bool)
+    body = [r for r, k in zip(body, keep, strict=True) if k]
+    if not body:
+        raise _problem(file, f"a header but no responses in sheet '{sheet}'", "response rows")
+    return RawTable(file, pd.DataFrame(body, columns=header, dtype=object), row_numbers[keep])
+
+
+def read_export(path: str | Path, spec: YearSpec) -> RawTable:
+    """Read an export as text cells, strictly, according to its codebook entry."""
+    path = Path(path)
+    file = str(path)
+    if not path.is_file():
+        raise _problem(file, "no such file", f"the {spec.year} export named in the codebook")
+    reader = _read_csv if spec.format == "csv" else _read_xlsx
+    return reader(path, spec, file)
+
+
+# --- organisations ---------------------------------------------------------------------
+
+
+def normalise_name(name: str) -> str:
+    """Organisation names match whatever their case, accents' encoding or spacing."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def read_organisations(path: str | Path) -> pd.DataFrame:
+    """Read and check the organisation register that export rows are matched against."""
+    path = Path(path)
+    file = str(path)
+    if not path.is_file():
+        raise _problem(file, "no such file", "the organisation register (CSV)")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise _problem(file, f"an unreadable file ({err})", "a UTF-8 CSV register") from None
+    missing = [c for c in REGISTER_COLUMNS if c not in frame.columns]
+    if missing:
+        raise _problem(file, f"no columns {missing}", f"columns {list(REGISTER_COLUMNS)}")
+    frame = frame[list(REGISTER_COLUMNS)].apply(lambda s: s.str.strip())
+    rows = np.arange(2, len(frame) + 2)
+    problems = []
+    for column in ("org_id", "name", "org_type", "sector"):
+        blank = (frame[column] == "").to_numpy()
+        if blank.any():
+            problems.append(Problem(file, "a blank cell", "a value", column, tuple(rows[blank])))
+    for column, values in (
+        ("org_id", frame["org_id"]),
+        ("name", frame["name"].map(normalise_name)),
+    ):
+        repeated = values.duplicated(keep=False).to_numpy() & (values != "").to_numpy()
+        if repeated.any():
+            problems.append(
+                Problem(
+                    file,
+                    "repeated values",
+                    "one row per organisation",
+                    column,
+                    tuple(rows[repeated]),
+                )
+            )
+    employees = pd.to_numeric(frame["employees"], errors="coerce")
+    bad = ~(employees > 0).to_numpy()
+    if bad.any():
+        problems.append(
+            Problem(
+                file,
+                "a non-positive or non-numeric value",
+                "a head count > 0",
+                "employees",
+                tuple(rows[bad]),
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    frame["employees"] = employees.astype("int64")
+    frame["municipality_id"] = frame["municipality_id"].replace("", pd.NA)
+    return frame.sort_values("org_id", ignore_index=True)
+
+
+# --- mapping one export onto canonical items -----------------------------------------
+
+
+def _rows_where(table: RawTable, mask: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(r) for r in table.rows[mask])
+
+
+def _map_values(
+    table: RawTable,
+    column: str,
+    mapping: dict[str, object],
+    expected: str,
+    problems: list[Problem],
+    describe=None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Map a column through a dictionary of normalised labels, vectorised over its distinct
+    values. Returns (codes into ``mapping``'s values or -1 for blank, known mask)."""
+    codes, uniques = pd.factorize(table.frame[column].to_numpy(dtype=object))
+    keys = [normalise_label(u) for u in uniques]
+    options = list(dict.fromkeys(mapping.values()))
+    lookup = np.array(
+        [options.index(mapping[k]) if k in mapping else (-1 if k == "" else -2) for k in keys]
+        + [-1],  # factorize marks missing as -1, mapped here to "blank"
+        dtype=np.int64,
+    )
+    mapped = lookup[codes]
+    for index in np.flatnonzero(lookup[:-1] == -2):
+        found = f"'{uniques[index]}'"
+        what = describe(uniques[index]) if describe else "a value not in the codebook"
+        problems.append(
+            Problem(
+                table.file,
+                f"{found} ({what})",
+                expected,
+                column,
+                _rows_where(table, codes == index),
+            )
+        )
+    return mapped, mapped >= 0
+
+
+def _answer_expectation(spec: YearSpec) -> str:
+    scale = spec.answers
+    shown = ", ".join(
+        f"'{text}'" + (" (Vet ej)" if scale.values[normalise_label(text)] is None else "")
+        for text in scale.spelled
+    )
+    return f"one of {shown} or blank (codebook scale '{spec.answers.name}')"
+
+
+def _describe_code(value: object) -> str:
+    try:
+        float(str(value).replace(",", "."))
+    except ValueError:
+        return "an answer not in the codebook"
+    return "a code out of range"
+
+
+def _map_items(
+    table: RawTable, spec: YearSpec, instrument: Instrument, problems: list[Problem]
+) -> pd.DataFrame:
+    """Canonical item columns (Int8, NA = no answer) and ``<item>_dk`` (Vet ej) flags."""
+    n = len(table.frame)
+    scale = spec.answers.values
+    options = list(dict.fromkeys(scale.values()))
+    points = np.array([0 if v is None else v for v in options] + [0], dtype=np.int8)
+    is_dk = np.array([v is None for v in options] + [False])
+    expected = _answer_expectation(spec)
+    describe = _describe_code if spec.answers.kind == "codes" else None
+    by_item = {item: column for column, item in spec.items.items()}
+    values: dict[str, pd.array] = {}
+    dont_know: dict[str, np.ndarray] = {}
+    for item in instrument.item_ids():
+        column = by_item.get(item)
+        if column is None or column not in table.frame.columns:
+            index = np.full(n, len(options))  # not asked this year: no answer
+        else:
+            mapped, _ = _map_values(table, column, scale, expected, problems, describe)
+            index = np.where(mapped >= 0, mapped, len(options))
+        point = points[index]
+        values[item] = pd.arrays.IntegerArray(point, mask=point == 0)
+        dont_know[f"{item}_dk"] = is_dk[index]
+    return pd.concat([pd.DataFrame(values), pd.DataFrame(dont_know)], axis=1).set_axis(
+        table.frame.index
+    )
+
+
+def _match_pattern(series: pd.Series, pattern: str) -> np.ndarray:
+    return series.astype(str).str.contains(re.compile(pattern), regex=True).to_numpy(dtype=bool)
+
+
+def test_response_flags(
+    table: RawTable, spec: YearSpec, markers: Sequence[dict[str, str]]
+) -> np.ndarray:
+    """True where any configured marker matches the response's personal field."""
+    flags = np.zeros(len(table.frame), dtype=bool)
+    for marker in markers:
+        column = spec.personal.get(marker["field"])
+        if column is not None and column in table.frame.columns:
+            flags |= _match_pattern(table.frame[column], marker["pattern"])
+    return flags
+
+
+def _duplicate_keys(table: RawTable, spec: YearSpec) -> np.ndarray:
+    """Who submitted: the respondent token, else the e-mail; unknown means unique.
+
+    The key is reduced to an integer here, so no identifier leaves this function.
+    """
+    frame = table.frame
+    token_column = spec.columns.get("respondent_token")
+    email_column = spec.personal.get("email")
+    if token_column in frame.columns:
+        key = frame[token_column].map(normalise_label)
+    elif email_column in frame.columns:
+        key = frame[email_column].map(normalise_label)
+    else:
+        key = pd.Series([""] * len(frame), index=frame.index)
+    codes, _ = pd.factorize(key.to_numpy(dtype=object))
+    blank = (key == "").to_numpy()
+    unique_codes = codes.max(initial=-1) + 1 + np.arange(len(frame))
+    return np.where(blank, unique_codes, codes)
+
+
+def _resolve_organisations(
+    table: RawTable,
+    spec: YearSpec,
+    register: pd.DataFrame,
+    is_test: np.ndarray,
+    problems: list[Problem],
+) -> np.ndarray:
+    column = spec.columns["organisation"]
+    values = table.frame[column].astype(str)
+    if spec.organisation_match == "id":
+        keys = values.str.strip().str.upper()
+        index = pd.Series(register["org_id"].to_numpy(), index=register["org_id"].str.upper())
+        expected = "an org_id of the organisation register"
+    else:
+        keys = values.map(normalise_name)
+        index = pd.Series(register["org_id"].to_numpy(), index=register["name"].map(normalise_name))
+        expected = "an organisation name of the register (case and spacing are ignored)"
+    org_id = keys.map(index).to_numpy(dtype=object)
+    blank = (keys == "").to_numpy() & ~is_test
+    if blank.any():
+        problems.append(
+            Problem(table.file, "no organisation", expected, column, _rows_where(table, blank))
+        )
+    unknown = pd.isna(org_id) & ~(keys == "").to_numpy() & ~is_test
+    for value in pd.unique(values[unknown]):
+        rows = unknown & (values == value).to_numpy()
+        problems.append(
+            Problem(table.file, f"'{value}'", expected, column, _rows_where(table, rows))
+        )
+    return org_id
+
+
+def _parse_submitted(table: RawTable, spec: YearSpec, problems: list[Problem]) -> np.ndarray:
+    column = spec.columns.get("submitted_at")
+    n = len(table.frame)
+    if column is None or column not in table.frame.columns:
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    text = table.frame[column].astype(str).str.strip()
+    fmt = spec.submitted_at_format or "ISO8601"
+    parsed = pd.to_datetime(text.replace("", None), format=fmt, errors="coerce")
+    bad = parsed.isna().to_numpy() & (text != "").to_numpy()
+    if bad.any():
+        problems.append(
+            Problem(
+                table.file,
+                f"dates such as '{text[bad].iloc[0]}'",
+                f"dates in the form {fmt}",
+                column,
+                _rows_where(table, bad),
+            )
+        )
+    return parsed.to_numpy(dtype="datetime64[s]")
+
+
+def _parse_duration(table: RawTable, spec: YearSpec, problems: list[Problem]) -> np.ndarray:
+    column = spec.columns.get("duration_minutes")
+    n = len(table.frame)
+    if column is None or column not in table.frame.columns:
+        return np.full(n, np.nan)
+    text = table.frame[column].astype(str).str.strip()
+    if spec.decimal != ".":
+        text = text.str.replace(spec.decimal, ".", regex=False)
+    number = pd.to_numeric(text.replace("", None), errors="coerce").to_numpy(dtype=float)
+    unreadable = np.isnan(number) & (text != "").to_numpy()
+    if unreadable.any():
+        problems.append(
+            Problem(
+                table.file,
+                f"values such as '{table.frame[column][unreadable].iloc[0]}'",
+                f"a number of minutes with decimal mark '{spec.decimal}'",
+                column,
+                _rows_where(table, unreadable),
+            )
+        )
+    negative = number < 0
+    if negative.any():
+        problems.append(
+            Problem(
+                table.file,
+                "negative durations",
+                "minutes >= 0",
+                column,
+                _rows_where(table, negative),
+            )
+        )
+    return number
+
+
+def _map_roles(table: RawTable, spec: YearSpec, problems: list[Problem]) -> np.ndarray:
+    column = spec.columns.get("role")
+    n = len(table.frame)
+    if column is None or column not in table.frame.columns:
+        return np.full(n, None, dtype=object)
+    shown = ", ".join(f"'{k}'" for k in spec.roles)
+    mapped, known = _map_values(
+        table, column, spec.roles, f"one of {shown} or blank", problems, lambda _: "an unknown role"
+    )
+    options = np.array([*dict.fromkeys(spec.roles.values()), None], dtype=object)
+    return np.where(known, options[np.where(known, mapped, len(options) - 1)], None)
+
+
+def check_columns(table: RawTable, spec: YearSpec, codebook_file: str) -> list[Problem]:
+    """Unknown, missing and repeated columns of an export against its codebook entry."""
+    columns = list(table.frame.columns)
+    expected = spec.expected_columns()
+    problems = []
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    for column in repeated:
+        problems.append(
+            Problem(table.file, "a repeated column name", "unique column names", column, (1,))
+        )
+    for column in columns:
+        if column not in expected:
+            problems.append(
+                Problem(
+                    table.file,
+                    "a column the codebook does not list",
+                    f"only the columns of the {spec.year} entry in {codebook_file}",
+                    column,
+                    (1,),
+                )
+            )
+    for column in expected:
+        if column not in columns:
+            problems.append(
+                Problem(
+                    table.file,
+                    "no such column",
+                    f"the column listed for {spec.year} in {codebook_file}",
+                    column,
+                    (1,),
+                )
+            )
+    return problems
+
+
+def map_export(
+    table: RawTable,
+    spec: YearSpec,
+    instrument: Instrument,
+    register: pd.DataFrame,
+    test_markers: Sequence[dict[str, str]],
+    codebook_file: str = "the codebook",
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Map a raw export onto canonical columns; return the frame and every problem found.
+
+    The frame holds the canonical response columns plus working columns (see
+    :data:`WORK_COLUMNS`) that cleaning uses and drops; it is only usable when the problem
+    list is empty.
+    """
+    problems = check_columns(table, spec, codebook_file)
+    frame = table.frame
+    n = len(frame)
+    is_test = test_response_flags(table, spec, test_markers)
+    submission_column = spec.columns["submission_id"]
+    submission = (
+        frame[submission_column].astype(str).str.strip()
+        if submission_column in frame.columns
+        else pd.Series([""] * n, index=frame.index)
+    )
+    if submission_column in frame.columns:
+        blank = (submission == "").to_numpy()
+        if blank.any():
+            problems.append(
+                Problem(
+                    table.file,
+                    "no submission id",
+                    "an id per response",
+                    submission_column,
+                    _rows_where(table, blank),
+                )
+            )
+        repeated = submission.duplicated(keep=False).to_numpy() & ~blank
+        if repeated.any():
+            problems.append(
+                Problem(
+                    table.file,
+                    "the same submission id on several rows",
+                    "a unique id per submission",
+                    submission_column,
+                    _rows_where(table, repeated),
+                )
+            )
+    org_column = spec.columns["organisation"]
+    org_id = (
+        _resolve_organisations(table, spec, register, is_test, problems)
+        if org_column in frame.columns
+        else np.full(n, None, dtype=object)
+    )
+    items = _map_items(table, spec, instrument, problems)
+    asked = instrument.item_ids(spec.instrument_revision)
+    answered = items[asked].notna().to_numpy()
+    dont_know = items[[f"{i}_dk" for i in asked]].to_numpy()
+    canonical = pd.DataFrame(
+        {
+            "year": np.full(n, spec.year, dtype=np.int16),
+            "instrument_revision": np.full(n, spec.instrument_revision, dtype=np.int8),
+            "org_id": pd.array(org_id, dtype="string"),
+            "respondent_id": (f"{spec.year}-" + submission).astype("string").to_numpy(),
+            "submission_id": submission.astype("string").to_numpy(),
+            "role": pd.array(_map_roles(table, spec, problems), dtype="string"),
+            "submitted_at": _parse_submitted(table, spec, problems),
+            "duration_minutes": _parse_duration(table, spec, problems),
+        },
+        index=frame.index,
+    )
+    work = pd.DataFrame(
+        {
+            "_row": table.rows,
+            "_is_test": is_test,
+            "_duplicate_key": _duplicate_keys(table, spec),
+            "_complete": (answered | dont_know).all(axis=1),
+            "_n_answered": answered.sum(axis=1),
+        },
+        index=frame.index,
+    )
+    return pd.concat([canonical, items, work], axis=1), problems

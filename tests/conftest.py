@@ -1,0 +1,103 @@
+"""Shared fixtures: the project's instrument and codebook, and small controlled exports."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from mognad.instrument import Codebook, Instrument, YearSpec, load_codebook, load_instrument
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def instrument() -> Instrument:
+    return load_instrument(ROOT / CONFIG["instrument"])
+
+
+@pytest.fixture(scope="session")
+def codebook(instrument) -> Codebook:
+    return load_codebook(ROOT / CONFIG["source"]["codebook"], instrument, ROOT / "data/raw/demo")
+
+
+@pytest.fixture
+def cleaning() -> dict:
+    return dict(CONFIG["cleaning"])
+
+
+REGISTER = pd.DataFrame(
+    {
+        "org_id": ["O0001", "O0002", "O0003"],
+        "name": [
+            "Ekhalla kommun, Socialförvaltningen",
+            "Region Västerfjäll, Hälso- och sjukvården",
+            "Myndigheten för öppna data",
+        ],
+        "org_type": ["municipal", "region", "state_agency"],
+        "sector": ["social_services", "health_care", "state_agency"],
+        "municipality_id": ["M001", "", ""],
+        "county": ["Dalarnas län", "Jämtlands län", "Stockholms län"],
+        "employees": [850, 12000, 300],
+    }
+)
+
+
+@pytest.fixture
+def register_file(tmp_path) -> Path:
+    path = tmp_path / "organisations.csv"
+    REGISTER.to_csv(path, index=False)
+    return path
+
+
+def _answer_spelling(spec: YearSpec) -> dict[int | None, str]:
+    """The codebook's own spelling of each scale point (first one listed wins)."""
+    raw = yaml.safe_load((ROOT / CONFIG["source"]["codebook"]).read_text(encoding="utf-8"))
+    values = raw["answer_scales"][spec.answers.name]["values"]
+    spelled: dict[int | None, str] = {}
+    for text, point in values.items():
+        spelled.setdefault(None if point == "dont_know" else int(point), str(text))
+    return spelled
+
+
+def valid_export(spec: YearSpec, n: int = 6) -> pd.DataFrame:
+    """A small, fully valid export frame for ``spec`` (text cells), rows cycling answers."""
+    spelled = _answer_spelling(spec)
+    role_label = next(iter(spec.roles))
+    org = REGISTER.loc[0, "org_id" if spec.organisation_match == "id" else "name"]
+    meta = {
+        "submission_id": [f"S{i:04d}" for i in range(n)],
+        "respondent_token": [f"tok{i:03d}" for i in range(n)],
+        "submitted_at": [
+            pd.Timestamp(f"{spec.year}-03-{i % 28 + 1:02d} 10:00").strftime(
+                spec.submitted_at_format or "%Y-%m-%dT%H:%M:%S"
+            )
+            for i in range(n)
+        ],
+        "organisation": [org] * n,
+        "role": [role_label] * n,
+        "duration_minutes": [f"12{spec.decimal}5"] * n,
+    }
+    frame = {column: meta[role] for role, column in spec.columns.items()}
+    frame |= {column: [""] * n for column in spec.personal.values()}
+    frame |= {column: ["x"] * n for column in spec.ignore}
+    for k, column in enumerate(spec.items):
+        frame[column] = [spelled[(i + k) % 5 + 1] for i in range(n)]
+    return pd.DataFrame(frame)[spec.expected_columns()]
+
+
+def write_export(frame: pd.DataFrame, spec: YearSpec, path: Path) -> YearSpec:
+    """Write ``frame`` as ``spec`` says (CSV encoding/delimiter or XLSX sheet)."""
+    if spec.format == "csv":
+        with path.open("w", encoding=spec.encoding, newline="") as handle:
+            writer = csv.writer(handle, delimiter=spec.delimiter, lineterminator="\r\n")
+            writer.writerow(frame.columns)
+            writer.writerows(frame.itertuples(index=False))
+    else:
+        frame.to_excel(path, sheet_name=spec.sheet or "Sheet1", index=False, engine="xlsxwriter")
+    return replace(spec, file=path)

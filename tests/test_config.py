@@ -1,0 +1,67 @@
+"""Configuration: the shipped config is valid; a wrong key stops the run clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mognad.config import SCHEMA, config_problems, load_config, validate_config
+from mognad.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_shipped_config_is_valid():
+    config = load_config(ROOT / "config.yaml")
+    assert config["years"] == list(range(2018, 2026))
+
+
+def _write(tmp_path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_wrong_type_names_file_line_key_found_and_expected(tmp_path):
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    text = text.replace("min_answered_share: 0.5", 'min_answered_share: "half"')
+    path = _write(tmp_path, text)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "min_answered_share" in t)
+    with pytest.raises(InputError) as excinfo:
+        load_config(path)
+    message = str(excinfo.value)
+    assert str(path) in message and f"line {line}" in message
+    assert "cleaning.min_answered_share" in message and "'half' (a string)" in message
+    assert "type number" in message
+
+
+def test_every_problem_is_reported(tmp_path):
+    config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    config["years"] = ["2019"]
+    config["language"] = "de"
+    config["unknown_key"] = 1
+    problems = config_problems(config, str(tmp_path / "none.yaml"))
+    found = " | ".join(p.found for p in problems)
+    assert "years.0" in found and "language" in found and "unknown_key" in found
+    with pytest.raises(InputError):
+        validate_config(config)
+
+
+def test_every_schema_key_is_described():
+    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
+    undocumented = []
+
+    def walk(node: dict, path: str) -> None:
+        for key, sub in (node.get("properties") or {}).items():
+            if not sub.get("description"):
+                undocumented.append(f"{path}{key}")
+            walk(sub, f"{path}{key}.")
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], f"{path}[].")
+
+    walk(schema, "")
+    assert undocumented == []
+    config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    assert set(config) == set(schema["properties"])

@@ -1,0 +1,51 @@
+# Ingestion and cleaning: one job per survey year, then one job that combines the years.
+
+
+rule ingest_year:
+    message:
+        "Read, map and clean the {wildcards.year} export"
+    input:
+        export=export_file,
+        instrument=config["instrument"],
+        codebook=config["source"]["codebook"],
+        organisations=config["source"]["organisations"],
+    output:
+        responses="data/processed/years/responses_{year}.parquet",
+        exclusions="data/processed/years/exclusions_{year}.csv",
+        flow="data/processed/years/flow_{year}.csv",
+    params:
+        raw_dir=config["source"]["raw_dir"],
+        cleaning=config["cleaning"],
+        code=INGEST_CODE,
+    log:
+        "logs/ingest_year/{year}.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/ingest_year.py"
+
+
+rule combine_years:
+    message:
+        "Combine the cleaned years into the multi-year tables"
+    input:
+        responses=expand("data/processed/years/responses_{year}.parquet", year=YEARS),
+        exclusions=expand("data/processed/years/exclusions_{year}.csv", year=YEARS),
+        flow=expand("data/processed/years/flow_{year}.csv", year=YEARS),
+    output:
+        responses="data/processed/responses.parquet",
+        exclusions="data/processed/exclusions.csv",
+        flow=report(
+            "results/tables/flow.csv",
+            caption="../report/flow.rst",
+            category="Sample",
+            labels={"table": "Flow of responses by year"},
+        ),
+    params:
+        code=INGEST_CODE,
+    log:
+        "logs/combine_years.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/combine_years.py"
