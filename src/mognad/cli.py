@@ -75,7 +75,7 @@ def demo_data(config_path: str, preset: str | None, out: str | None) -> int:
     args = [
         "--preset", preset or settings["preset"],
         "--seed", str(settings["seed"]),
-        "--out", out or config["source"]["raw_dir"],
+        "--out", config["source"]["raw_dir"] if out is None else str(Path(out) / "raw"),
         "--truth", settings["truth_dir"] if out is None else str(Path(out) / "truth"),
         "--instrument", config["instrument"],
         "--codebook", config["source"]["codebook"],
@@ -84,15 +84,18 @@ def demo_data(config_path: str, preset: str | None, out: str | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=str(ROOT / "config.yaml"), help="config file")
     parser = argparse.ArgumentParser(prog="mognad", description=__doc__)
-    parser.add_argument("--config", default=str(ROOT / "config.yaml"), help="config file")
     commands = parser.add_subparsers(dest="command", required=True)
-    checker = commands.add_parser("check", help="check a year's export; list every problem")
+    checker = commands.add_parser(
+        "check", parents=[common], help="check a year's export; list every problem"
+    )
     checker.add_argument("year", type=int, help="survey year, as in the codebook")
     checker.add_argument("file", nargs="?", help="export to check instead of the codebook's file")
-    demo = commands.add_parser("demo-data", help="regenerate the synthetic demo data")
+    demo = commands.add_parser("demo-data", parents=[common], help="regenerate the demo data")
     demo.add_argument("--preset", choices=["demo", "national"], help="override synth.preset")
-    demo.add_argument("--out", help="write exports here (truth in OUT/truth) instead")
+    demo.add_argument("--out", help="write to OUT/raw and OUT/truth instead of the config's")
     args = parser.parse_args(argv)
     if args.command == "check":
         return check(args.year, args.file, args.config)

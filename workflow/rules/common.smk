@@ -6,7 +6,6 @@ from pathlib import Path
 from mognad.config import validate_config
 from mognad.instrument import load_codebook, load_instrument
 
-
 validate_config(config, source="config.yaml")
 
 PACKAGE = Path(workflow.basedir) / "src" / "mognad"

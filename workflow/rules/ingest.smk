@@ -2,8 +2,6 @@
 
 
 rule ingest_year:
-    message:
-        "Read, map and clean the {wildcards.year} export"
     input:
         export=export_file,
         instrument=config["instrument"],
@@ -13,21 +11,21 @@ rule ingest_year:
         responses="data/processed/years/responses_{year}.parquet",
         exclusions="data/processed/years/exclusions_{year}.csv",
         flow="data/processed/years/flow_{year}.csv",
-    params:
-        raw_dir=config["source"]["raw_dir"],
-        cleaning=config["cleaning"],
-        code=INGEST_CODE,
     log:
         "logs/ingest_year/{year}.log",
     conda:
         "../../environment.yml"
+    params:
+        raw_dir=config["source"]["raw_dir"],
+        cleaning=config["cleaning"],
+        code=INGEST_CODE,
+    message:
+        "Read, map and clean the {wildcards.year} export"
     script:
         "../scripts/ingest_year.py"
 
 
 rule combine_years:
-    message:
-        "Combine the cleaned years into the multi-year tables"
     input:
         responses=expand("data/processed/years/responses_{year}.parquet", year=YEARS),
         exclusions=expand("data/processed/years/exclusions_{year}.csv", year=YEARS),
@@ -41,11 +39,13 @@ rule combine_years:
             category="Sample",
             labels={"table": "Flow of responses by year"},
         ),
-    params:
-        code=INGEST_CODE,
     log:
         "logs/combine_years.log",
     conda:
         "../../environment.yml"
+    params:
+        code=INGEST_CODE,
+    message:
+        "Combine the cleaned years into the multi-year tables"
     script:
         "../scripts/combine_years.py"
