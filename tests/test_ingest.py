@@ -299,9 +299,9 @@ def test_prepare_year_reports_unknown_year(tmp_path, cleaning):
     with pytest.raises(InputError, match="no entry for 1999"):
         prepare_year(
             1999,
+            tmp_path / "dimios_1999.csv",
             ROOT / CONFIG["instrument"],
             ROOT / CONFIG["source"]["codebook"],
-            tmp_path,
             tmp_path / "organisations.csv",
             cleaning,
         )

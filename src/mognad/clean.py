@@ -15,7 +15,7 @@ So received = excluded for each reason + analysed, for every year.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -143,24 +143,20 @@ def clean_year(
 
 def prepare_year(
     year: int,
+    export_path: str | Path,
     instrument_path: str | Path,
     codebook_path: str | Path,
-    raw_dir: str | Path,
     organisations_path: str | Path,
     cleaning: dict[str, Any],
 ) -> YearResult:
     """Read, map and clean one year's export: the whole work of one ingestion job."""
     instrument = load_instrument(instrument_path)
-    codebook = load_codebook(codebook_path, instrument, raw_dir)
+    codebook = load_codebook(codebook_path, instrument, Path(export_path).parent)
     if year not in codebook.years:
         raise InputError(
-            [
-                Problem(
-                    str(codebook_path), f"no entry for {year}", f"one of {sorted(codebook.years)}"
-                )
-            ]
+            [Problem(str(codebook_path), f"no entry for {year}", f"one of {sorted(codebook.years)}")]
         )
-    spec = codebook.years[year]
+    spec = replace(codebook.years[year], file=Path(export_path))
     register = read_organisations(organisations_path)
     table = read_export(spec.file, spec)
     frame, problems = map_export(

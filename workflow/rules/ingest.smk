@@ -16,7 +16,6 @@ rule ingest_year:
     conda:
         "../../environment.yml"
     params:
-        raw_dir=config["source"]["raw_dir"],
         cleaning=config["cleaning"],
         code=INGEST_CODE,
     message:

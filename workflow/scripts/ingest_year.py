@@ -10,9 +10,9 @@ def main(smk) -> None:
     with job_log(smk.log[0], f"ingest_year.{year}") as log:
         result = prepare_year(
             year,
+            smk.input.export,
             smk.input.instrument,
             smk.input.codebook,
-            smk.params.raw_dir,
             smk.input.organisations,
             smk.params.cleaning,
         )
