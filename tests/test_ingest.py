@@ -29,6 +29,19 @@ def _ingest(spec, instrument, register_file, cleaning):
     return frame
 
 
+@pytest.fixture
+def ingest_error(instrument, register_file, cleaning, tmp_path):
+    """Write an export, ingest it, and return the error message it must raise."""
+
+    def run(frame: pd.DataFrame, spec) -> tuple[str, object]:
+        spec = write_export(frame, spec, tmp_path / f"export.{spec.format}")
+        with pytest.raises(InputError) as excinfo:
+            _ingest(spec, instrument, register_file, cleaning)
+        return str(excinfo.value), spec.file
+
+    return run
+
+
 def _message(excinfo) -> str:
     return str(excinfo.value)
 
@@ -105,72 +118,57 @@ def test_personal_columns_never_reach_the_canonical_frame(
 # --- one test per kind of bad input -------------------------------------------------
 
 
-def test_unknown_column(codebook, instrument, register_file, cleaning, tmp_path):
+def test_unknown_column(codebook, ingest_error):
     spec = codebook.years[CODE_YEAR]
     frame = valid_export(spec).assign(Extra="1")
-    spec = write_export(frame, spec, tmp_path / "export.csv")
-    with pytest.raises(InputError) as excinfo:
-        _ingest(spec, instrument, register_file, cleaning)
-    assert _located(_message(excinfo), spec.file, 1, "Extra")
-    assert "does not list" in _message(excinfo)
+    message, file = ingest_error(frame, spec)
+    assert _located(message, file, 1, "Extra")
+    assert "does not list" in message
 
 
-def test_missing_column(codebook, instrument, register_file, cleaning, tmp_path):
+def test_missing_column(codebook, ingest_error):
     spec = codebook.years[CODE_YEAR]
     frame = valid_export(spec).drop(columns=["Q5"])
-    spec = write_export(frame, spec, tmp_path / "export.csv")
-    with pytest.raises(InputError) as excinfo:
-        _ingest(spec, instrument, register_file, cleaning)
-    assert _located(_message(excinfo), spec.file, 1, "Q5")
-    assert "no such column" in _message(excinfo)
+    message, file = ingest_error(frame, spec)
+    assert _located(message, file, 1, "Q5")
+    assert "no such column" in message
 
 
-def test_answer_label_not_in_codebook(codebook, instrument, register_file, cleaning, tmp_path):
+def test_answer_label_not_in_codebook(codebook, ingest_error):
     spec = codebook.years[LABEL_YEAR]
     frame = valid_export(spec)
     column = list(spec.items)[3]
     frame.loc[2, column] = "Håller med"
-    spec = write_export(frame, spec, tmp_path / "export.csv")
-    with pytest.raises(InputError) as excinfo:
-        _ingest(spec, instrument, register_file, cleaning)
-    message = _message(excinfo)
-    assert _located(message, spec.file, 4, column)  # header is row 1, frame row 2 is row 4
+    message, file = ingest_error(frame, spec)
+    assert _located(message, file, 4, column)  # header is row 1, frame row 2 is row 4
     assert "'Håller med'" in message and "Instämmer helt" in message
 
 
-def test_answer_code_out_of_range(codebook, instrument, register_file, cleaning, tmp_path):
+def test_answer_code_out_of_range(codebook, ingest_error):
     spec = codebook.years[CODE_YEAR]
     frame = valid_export(spec)
     frame.loc[5, "Q12"] = "7"
-    spec = write_export(frame, spec, tmp_path / "export.csv")
-    with pytest.raises(InputError) as excinfo:
-        _ingest(spec, instrument, register_file, cleaning)
-    message = _message(excinfo)
-    assert _located(message, spec.file, 7, "Q12")
+    message, file = ingest_error(frame, spec)
+    assert _located(message, file, 7, "Q12")
     assert "'7' (a code out of range)" in message and "'0' (Vet ej)" in message
 
 
-def test_missing_organisation_id(codebook, instrument, register_file, cleaning, tmp_path):
+def test_missing_organisation_id(codebook, ingest_error):
     spec = codebook.years[XLSX_YEAR]
     frame = valid_export(spec)
     frame.loc[1, spec.columns["organisation"]] = ""
-    spec = write_export(frame, spec, tmp_path / "export.xlsx")
-    with pytest.raises(InputError) as excinfo:
-        _ingest(spec, instrument, register_file, cleaning)
-    message = _message(excinfo)
-    assert _located(message, spec.file, 3, spec.columns["organisation"])
+    message, file = ingest_error(frame, spec)
+    assert _located(message, file, 3, spec.columns["organisation"])
     assert "no organisation" in message
 
 
-def test_unknown_organisation(codebook, instrument, register_file, cleaning, tmp_path):
+def test_unknown_organisation(codebook, ingest_error):
     spec = codebook.years[LABEL_YEAR]
     frame = valid_export(spec)
     frame.loc[4, spec.columns["organisation"]] = "Okänd förvaltning"
-    spec = write_export(frame, spec, tmp_path / "export.csv")
-    with pytest.raises(InputError) as excinfo:
-        _ingest(spec, instrument, register_file, cleaning)
-    assert _located(_message(excinfo), spec.file, 6, spec.columns["organisation"])
-    assert "'Okänd förvaltning'" in _message(excinfo)
+    message, file = ingest_error(frame, spec)
+    assert _located(message, file, 6, spec.columns["organisation"])
+    assert "'Okänd förvaltning'" in message
 
 
 def test_empty_file(codebook, tmp_path):
@@ -269,14 +267,12 @@ def test_every_problem_is_listed_at_once(codebook, instrument, register_file, cl
     } <= located
 
 
-def test_repeated_submission_ids(codebook, instrument, register_file, cleaning, tmp_path):
+def test_repeated_submission_ids(codebook, ingest_error):
     spec = codebook.years[CODE_YEAR]
     frame = valid_export(spec)
     frame.loc[3, spec.columns["submission_id"]] = frame.loc[1, spec.columns["submission_id"]]
-    spec = write_export(frame, spec, tmp_path / "export.csv")
-    with pytest.raises(InputError) as excinfo:
-        _ingest(spec, instrument, register_file, cleaning)
-    assert _located(_message(excinfo), spec.file, 3, spec.columns["submission_id"])
+    message, file = ingest_error(frame, spec)
+    assert _located(message, file, 3, spec.columns["submission_id"])
 
 
 def test_bad_register_row(tmp_path):

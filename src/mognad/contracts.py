@@ -84,36 +84,20 @@ def violations(frame: pd.DataFrame, contract: Contract, file: str) -> list[Probl
                 Problem(file, "blank values", "a value in every row", col.name, _rows(missing))
             )
         present = series[~missing]
+        checks = []
         if col.min is not None or col.max is not None:
             low = col.min if col.min is not None else -np.inf
             high = col.max if col.max is not None else np.inf
-            out = ~present.between(low, high).to_numpy(dtype=bool)
-            if out.any():
-                mask = np.zeros(len(frame), dtype=bool)
-                mask[np.flatnonzero(~missing)[out]] = True
-                problems.append(
-                    Problem(
-                        file,
-                        f"values such as {present[out].iloc[0]}",
-                        f"values in [{low}, {high}]",
-                        col.name,
-                        _rows(mask),
-                    )
-                )
+            checks.append((~present.between(low, high), f"values in [{low}, {high}]"))
         if col.allowed is not None:
-            bad = ~present.isin(col.allowed).to_numpy(dtype=bool)
+            checks.append((~present.isin(col.allowed), f"one of {list(col.allowed)}"))
+        for bad, expected in checks:
+            bad = bad.to_numpy(dtype=bool)
             if bad.any():
-                mask = np.zeros(len(frame), dtype=bool)
-                mask[np.flatnonzero(~missing)[bad]] = True
-                problems.append(
-                    Problem(
-                        file,
-                        f"values such as '{present[bad].iloc[0]}'",
-                        f"one of {list(col.allowed)}",
-                        col.name,
-                        _rows(mask),
-                    )
-                )
+                rows = np.zeros(len(frame), dtype=bool)
+                rows[np.flatnonzero(~missing)[bad]] = True
+                found = f"values such as {present[bad].iloc[0]!r}"
+                problems.append(Problem(file, found, expected, col.name, _rows(rows)))
     for key in contract.unique:
         repeated = frame.duplicated(list(key), keep=False).to_numpy()
         if repeated.any():
