@@ -55,20 +55,10 @@ def register_file(tmp_path) -> Path:
     return path
 
 
-def _answer_spelling(spec: YearSpec) -> dict[int | None, str]:
-    """The codebook's own spelling of each scale point (first one listed wins)."""
-    raw = yaml.safe_load((ROOT / CONFIG["source"]["codebook"]).read_text(encoding="utf-8"))
-    values = raw["answer_scales"][spec.answers.name]["values"]
-    spelled: dict[int | None, str] = {}
-    for text, point in values.items():
-        spelled.setdefault(None if point == "dont_know" else int(point), str(text))
-    return spelled
-
-
 def valid_export(spec: YearSpec, n: int = 6) -> pd.DataFrame:
     """A small, fully valid export frame for ``spec`` (text cells), rows cycling answers."""
-    spelled = _answer_spelling(spec)
-    role_label = next(iter(spec.roles))
+    spelled = spec.answers.spelling()
+    role_label = next(iter(spec.role_labels.values()))
     org = REGISTER.loc[0, "org_id" if spec.organisation_match == "id" else "name"]
     meta = {
         "submission_id": [f"S{i:04d}" for i in range(n)],

@@ -154,7 +154,11 @@ def prepare_year(
     codebook = load_codebook(codebook_path, instrument, Path(export_path).parent)
     if year not in codebook.years:
         raise InputError(
-            [Problem(str(codebook_path), f"no entry for {year}", f"one of {sorted(codebook.years)}")]
+            [
+                Problem(
+                    str(codebook_path), f"no entry for {year}", f"one of {sorted(codebook.years)}"
+                )
+            ]
         )
     spec = replace(codebook.years[year], file=Path(export_path))
     register = read_organisations(organisations_path)

@@ -161,6 +161,13 @@ class AnswerScale:
     values: dict[str, int | None]  # normalised label/code -> scale point; None = Vet ej
     spelled: tuple[str, ...] = ()  # the labels/codes as the codebook writes them
 
+    def spelling(self) -> dict[int | None, str]:
+        """The codebook's own spelling of each scale point (None = Vet ej); first wins."""
+        out: dict[int | None, str] = {}
+        for text in self.spelled:
+            out.setdefault(self.values[normalise_label(text)], text)
+        return out
+
 
 @dataclass(frozen=True)
 class YearSpec:
@@ -171,7 +178,7 @@ class YearSpec:
     format: str
     instrument_revision: int
     answers: AnswerScale
-    roles: dict[str, str]
+    roles: dict[str, str]  # normalised label -> role code
     columns: dict[str, str]
     organisation_match: str
     items: dict[str, str]
@@ -182,6 +189,7 @@ class YearSpec:
     decimal: str = "."
     sheet: str | None = None
     submitted_at_format: str | None = None
+    role_labels: dict[str, str] = field(default_factory=dict)  # role code -> label as written
 
     def expected_columns(self) -> list[str]:
         return [*self.columns.values(), *self.personal.values(), *self.ignore, *self.items]
@@ -216,6 +224,9 @@ def load_codebook(path: str | Path, instrument: Instrument, raw_dir: str | Path)
     scales = {n: _answer_scale(n, s) for n, s in doc["answer_scales"].items()}
     role_scales = {
         n: {normalise_label(k): v for k, v in s.items()} for n, s in doc["role_scales"].items()
+    }
+    role_labels = {
+        n: {v: k for k, v in reversed(list(s.items()))} for n, s in doc["role_scales"].items()
     }
     years: dict[int, YearSpec] = {}
     for year, entry in doc["years"].items():
@@ -257,6 +268,7 @@ def load_codebook(path: str | Path, instrument: Instrument, raw_dir: str | Path)
             instrument_revision=rev,
             answers=scales[spec["answers"]],
             roles=role_scales.get(spec.get("roles", ""), {}),
+            role_labels=role_labels.get(spec.get("roles", ""), {}),
             columns=dict(spec["columns"]),
             organisation_match=spec.get("organisation_match", "name"),
             items=dict(spec["items"]),
