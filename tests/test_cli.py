@@ -1,0 +1,49 @@
+"""`python -m mognad check`: a consortium member checks a new export before a run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+from conftest import CONFIG, ROOT, valid_export, write_export
+
+
+def _check(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "mognad", "check", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_check_passes_the_demo_export_and_says_what_would_be_excluded():
+    result = _check("2022")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no problems" in result.stdout and "duplicate:" in result.stdout
+
+
+def test_check_lists_every_problem_of_a_broken_export(codebook, tmp_path):
+    spec = codebook.years[2023]
+    frame = valid_export(spec, n=10).drop(columns=["Q4"]).assign(Kommentar2="")
+    demo_register = pd.read_csv(ROOT / CONFIG["source"]["organisations"])
+    frame[spec.columns["organisation"]] = demo_register.loc[0, "name"]
+    frame.loc[2, "Q1"] = "7"
+    frame.loc[6, "Q30"] = "vet inte"
+    frame.loc[8, spec.columns["organisation"]] = "Ingen sådan förvaltning"
+    path = write_export(frame, spec, tmp_path / "dimios_2023.csv").file
+    result = _check("2023", str(path))
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if line.startswith("  - ")]
+    assert len(lines) == 5, result.stdout
+    for where in (
+        "column 'Q4'",
+        "column 'Kommentar2'",
+        "row 4, column 'Q1'",
+        "row 8, column 'Q30'",
+        "row 10",
+    ):
+        assert any(where in line and str(path) in line for line in lines), where
+
+
+def test_check_of_a_year_without_codebook_entry_says_what_to_add():
+    result = _check("2031")
+    assert result.returncode == 1
+    assert "no entry for 2031" in result.stdout
