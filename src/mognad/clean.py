@@ -141,6 +141,52 @@ def clean_year(
     )
 
 
+@dataclass(frozen=True)
+class MappedYear:
+    """One year's export mapped onto canonical items, with what is needed to clean it."""
+
+    year: int
+    frame: pd.DataFrame
+    problems: list[Problem]
+    instrument: Instrument
+    register: pd.DataFrame
+    n_items: int
+
+    def clean(self, cleaning: dict[str, Any]) -> YearResult:
+        if self.problems:
+            raise InputError(self.problems)
+        return clean_year(
+            self.frame, self.year, self.n_items, self.register, self.instrument, cleaning
+        )
+
+
+def map_year(
+    year: int,
+    export_path: str | Path | None,
+    instrument_path: str | Path,
+    codebook_path: str | Path,
+    raw_dir: str | Path,
+    organisations_path: str | Path,
+    test_markers: list[dict[str, str]],
+) -> MappedYear:
+    """Read a year's export (the codebook's file unless ``export_path`` is given) and map
+    it, collecting every problem; unreadable input raises at once."""
+    instrument = load_instrument(instrument_path)
+    codebook = load_codebook(codebook_path, instrument, raw_dir)
+    if year not in codebook.years:
+        expected = f"a year entry (file and layout), as for {sorted(codebook.years)}"
+        raise InputError([Problem(str(codebook_path), f"no entry for {year}", expected)])
+    spec = codebook.years[year]
+    if export_path is not None:
+        spec = replace(spec, file=Path(export_path))
+    register = read_organisations(organisations_path)
+    frame, problems = map_export(
+        read_export(spec.file, spec), spec, instrument, register, test_markers, str(codebook_path)
+    )
+    n_items = len(instrument.item_ids(spec.instrument_revision))
+    return MappedYear(year, frame, problems, instrument, register, n_items)
+
+
 def prepare_year(
     year: int,
     export_path: str | Path,
@@ -150,26 +196,17 @@ def prepare_year(
     cleaning: dict[str, Any],
 ) -> YearResult:
     """Read, map and clean one year's export: the whole work of one ingestion job."""
-    instrument = load_instrument(instrument_path)
-    codebook = load_codebook(codebook_path, instrument, Path(export_path).parent)
-    if year not in codebook.years:
-        raise InputError(
-            [
-                Problem(
-                    str(codebook_path), f"no entry for {year}", f"one of {sorted(codebook.years)}"
-                )
-            ]
-        )
-    spec = replace(codebook.years[year], file=Path(export_path))
-    register = read_organisations(organisations_path)
-    table = read_export(spec.file, spec)
-    frame, problems = map_export(
-        table, spec, instrument, register, cleaning["test_markers"], str(codebook_path)
+    raw_dir = Path(export_path).parent
+    mapped = map_year(
+        year,
+        export_path,
+        instrument_path,
+        codebook_path,
+        raw_dir,
+        organisations_path,
+        cleaning["test_markers"],
     )
-    if problems:
-        raise InputError(problems)
-    n_items = len(instrument.item_ids(spec.instrument_revision))
-    return clean_year(frame, year, n_items, register, instrument, cleaning)
+    return mapped.clean(cleaning)
 
 
 def combine_years(results: list[YearResult]) -> YearResult:

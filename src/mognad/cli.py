@@ -4,55 +4,31 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-from mognad.clean import clean_year
+from mognad.clean import map_year
 from mognad.config import ROOT, load_config
-from mognad.errors import InputError, Problem, format_problems
-from mognad.ingest import map_export, read_export, read_organisations
-from mognad.instrument import load_codebook, load_instrument
+from mognad.errors import InputError, format_problems
 
 
 def check(year: int, file: str | None, config_path: str) -> int:
     """Check one year's export against the codebook and print every problem at once."""
     try:
         config = load_config(config_path)
-        instrument = load_instrument(config["instrument"])
-        codebook = load_codebook(
-            config["source"]["codebook"], instrument, config["source"]["raw_dir"]
-        )
-        if year not in codebook.years:
-            raise InputError(
-                [
-                    Problem(
-                        config["source"]["codebook"],
-                        f"no entry for {year}",
-                        "a year entry (file and layout) before the export can be checked",
-                    )
-                ]
-            )
-        spec = codebook.years[year]
-        if file is not None:
-            spec = replace(spec, file=Path(file))
-        register = read_organisations(config["source"]["organisations"])
-        table = read_export(spec.file, spec)
-        frame, problems = map_export(
-            table,
-            spec,
-            instrument,
-            register,
+        source = config["source"]
+        mapped = map_year(
+            year,
+            file,
+            config["instrument"],
+            source["codebook"],
+            source["raw_dir"],
+            source["organisations"],
             config["cleaning"]["test_markers"],
-            str(codebook.path),
         )
+        flow = mapped.clean(config["cleaning"]).flow
     except InputError as err:
         print(format_problems(err.problems))
         return 1
-    if problems:
-        print(format_problems(problems))
-        return 1
-    n_items = len(instrument.item_ids(spec.instrument_revision))
-    flow = clean_year(frame, year, n_items, register, instrument, config["cleaning"]).flow
     row = flow.iloc[0]
     excluded = ", ".join(
         f"{c.removeprefix('excluded_')}: {row[c]}"
@@ -60,7 +36,7 @@ def check(year: int, file: str | None, config_path: str) -> int:
         if c.startswith("excluded_")
     )
     print(
-        f"{spec.file}: no problems. {row['received']} responses received; would exclude "
+        f"{file or year}: no problems. {row['received']} responses received; would exclude "
         f"{excluded}; {row['analysed']} to analyse."
     )
     return 0

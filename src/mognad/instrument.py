@@ -8,6 +8,7 @@ added or dropped items, labels versus codes) are entries in these YAML files, no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ class Instrument:
     def dimension_categories(self, dimension: str) -> list[str]:
         return list(self.dimensions[dimension]["categories"])
 
-    @property
+    @cached_property
     def _by_id(self) -> dict[str, Item]:
         return {i.id: i for i in self.items}
 
