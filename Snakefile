@@ -7,9 +7,11 @@ configfile: "config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
+include: "workflow/rules/sensitivity.smk"
 
 
 rule all:
     default_target: True
     input:
         rules.combine_years.output,
+        rules.combine_sensitivity.output,

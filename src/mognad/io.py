@@ -42,3 +42,19 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
 def read_csv_table(path: str | Path, dtypes: dict[str, str]) -> pd.DataFrame:
     """Read a CSV this package wrote, with its column types restored."""
     return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a table this package wrote, by its extension (parquet keeps exact types)."""
+    path = Path(path)
+    return pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a table by its extension: parquet for data, CSV for published tables."""
+    (write_parquet if Path(path).suffix == ".parquet" else write_csv)(frame, path)
+
+
+def concat_tables(paths: list[str | Path]) -> pd.DataFrame:
+    """Stack per-year tables in the order given (the workflow lists years in order)."""
+    return pd.concat([read_table(p) for p in paths], ignore_index=True)

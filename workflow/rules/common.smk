@@ -39,3 +39,10 @@ def package_code(*modules):
 
 
 INGEST_CODE = package_code("ingest", "clean", "contracts", "instrument", "errors", "io")
+SENSITIVITY_CODE = package_code("sensitivity", "scores", "instrument", "io")
+COMBINE_CODE = package_code("io")
+
+
+def per_year(pattern):
+    """The per-year files of a pattern with a {year} wildcard, in year order."""
+    return expand(pattern, year=YEARS)

@@ -1,0 +1,52 @@
+# Sensitivity of the index to the method: one Monte Carlo job per year, then combined.
+
+
+rule sensitivity_year:
+    input:
+        responses="data/processed/years/responses_{year}.parquet",
+        instrument=config["instrument"],
+    output:
+        ranks="data/processed/years/sensitivity_ranks_{year}.parquet",
+        groups="data/processed/years/sensitivity_groups_{year}.parquet",
+        draws="data/processed/years/sensitivity_draws_{year}.parquet",
+    log:
+        "logs/sensitivity_year/{year}.log",
+    conda:
+        "../../environment.yml"
+    params:
+        method=config["method"],
+        sensitivity=config["sensitivity"],
+        code=SENSITIVITY_CODE,
+    message:
+        "Monte Carlo over method choices for {wildcards.year}"
+    script:
+        "../scripts/sensitivity_year.py"
+
+
+rule combine_sensitivity:
+    input:
+        ranks=per_year("data/processed/years/sensitivity_ranks_{year}.parquet"),
+        groups=per_year("data/processed/years/sensitivity_groups_{year}.parquet"),
+        draws=per_year("data/processed/years/sensitivity_draws_{year}.parquet"),
+    output:
+        ranks=report(
+            "results/tables/sensitivity_ranks.csv",
+            caption="../report/sensitivity_ranks.rst",
+            category="Sensitivity",
+            labels={"table": "Organisations' rank bands"},
+        ),
+        groups=report(
+            "results/tables/sensitivity_groups.csv",
+            caption="../report/sensitivity_groups.rst",
+            category="Sensitivity",
+            labels={"table": "Spread of national, sector and type figures"},
+        ),
+        draws="results/tables/sensitivity_draws.csv",
+    log:
+        "logs/combine_sensitivity.log",
+    conda:
+        "../../environment.yml"
+    params:
+        code=COMBINE_CODE,
+    script:
+        "../scripts/combine_tables.py"

@@ -1,0 +1,29 @@
+"""Snakemake job: Monte Carlo over method choices for one survey year."""
+
+import pandas as pd
+
+from mognad.instrument import load_instrument
+from mognad.io import write_parquet
+from mognad.logs import job_log
+from mognad.scores import Method
+from mognad.sensitivity import sensitivity_year
+
+
+def main(smk) -> None:
+    with job_log(smk.log[0], f"sensitivity_year.{smk.wildcards.year}") as log:
+        settings = smk.params.sensitivity
+        ranks, groups, draws = sensitivity_year(
+            pd.read_parquet(smk.input.responses),
+            load_instrument(smk.input.instrument),
+            Method.from_config(smk.params.method),
+            settings["choices"],
+            settings["draws"],
+            settings["seed"],
+        )
+        write_parquet(ranks, smk.output.ranks)
+        write_parquet(groups, smk.output.groups)
+        write_parquet(draws, smk.output.draws)
+        log.info("%d draws, %d organisations", len(draws), len(ranks))
+
+
+main(snakemake)  # noqa: F821 - provided by Snakemake
