@@ -7,6 +7,7 @@ configfile: "config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
+include: "workflow/rules/quality.smk"
 include: "workflow/rules/sensitivity.smk"
 
 
@@ -14,4 +15,5 @@ rule all:
     default_target: True
     input:
         rules.combine_years.output,
+        rules.combine_quality.output,
         rules.combine_sensitivity.output,

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from mognad.instrument import Instrument
-from mognad.scores import keyed_answers
+from mognad.scores import Method, keyed_answers, respondent_scores
 
 RELIABILITY_COLUMNS = [
     "year",
@@ -432,3 +432,16 @@ def aggregation_table(
         )
     out = pd.DataFrame.from_records(records, columns=AGGREGATION_COLUMNS)
     return out.astype({"year": "int64", "n_orgs": "int64", "n_respondents": "int64"})
+
+
+def quality_year(
+    responses: pd.DataFrame, instrument: Instrument, method: Method
+) -> dict[str, pd.DataFrame]:
+    """All measurement-quality tables of one survey year: the work of one workflow job."""
+    year = int(responses["year"].iloc[0])
+    scores = respondent_scores(responses, instrument, method)
+    return {
+        "reliability": reliability_table(responses, instrument, year),
+        "item_quality": item_table(responses, instrument, year),
+        "aggregation": aggregation_table(scores, responses, instrument, year),
+    }

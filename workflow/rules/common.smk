@@ -46,3 +46,6 @@ COMBINE_CODE = package_code("io")
 def per_year(pattern):
     """The per-year files of a pattern with a {year} wildcard, in year order."""
     return expand(pattern, year=YEARS)
+
+
+QUALITY_CODE = package_code("reliability", "scores", "instrument", "io")

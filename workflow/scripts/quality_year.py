@@ -1,0 +1,24 @@
+"""Snakemake job: measurement-quality tables for one survey year."""
+
+import pandas as pd
+
+from mognad.instrument import load_instrument
+from mognad.io import write_parquet
+from mognad.logs import job_log
+from mognad.reliability import quality_year
+from mognad.scores import Method
+
+
+def main(smk) -> None:
+    with job_log(smk.log[0], f"quality_year.{smk.wildcards.year}") as log:
+        tables = quality_year(
+            pd.read_parquet(smk.input.responses),
+            load_instrument(smk.input.instrument),
+            Method.from_config(smk.params.method),
+        )
+        for name, table in tables.items():
+            write_parquet(table, smk.output[name])
+            log.info("%s: %d rows", name, len(table))
+
+
+main(snakemake)  # noqa: F821 - provided by Snakemake
