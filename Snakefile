@@ -16,4 +16,5 @@ rule all:
     input:
         rules.combine_years.output,
         rules.combine_quality.output,
+        rules.measurement_model.output,
         rules.combine_sensitivity.output,

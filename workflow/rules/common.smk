@@ -49,3 +49,4 @@ def per_year(pattern):
 
 
 QUALITY_CODE = package_code("reliability", "scores", "instrument", "io")
+FACTOR_CODE = package_code("factor", "scores", "instrument", "io")

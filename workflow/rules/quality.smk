@@ -55,3 +55,32 @@ rule combine_quality:
         code=COMBINE_CODE,
     script:
         "../scripts/combine_tables.py"
+
+
+rule measurement_model:
+    input:
+        responses="data/processed/responses.parquet",
+        instrument=config["instrument"],
+    output:
+        fit=report(
+            "results/tables/cfa_fit.csv",
+            caption="../report/cfa_fit.rst",
+            category="Measurement quality",
+            labels={"table": "Factor model fit by year"},
+        ),
+        invariance=report(
+            "results/tables/invariance.csv",
+            caption="../report/invariance.rst",
+            category="Measurement quality",
+            labels={"table": "Measurement invariance across years"},
+        ),
+    log:
+        "logs/measurement_model.log",
+    conda:
+        "../../environment.yml"
+    params:
+        code=FACTOR_CODE,
+    message:
+        "Fit the factor model and test invariance across years"
+    script:
+        "../scripts/measurement_model.py"
