@@ -7,6 +7,7 @@ configfile: "config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
+include: "workflow/rules/scores.smk"
 include: "workflow/rules/quality.smk"
 include: "workflow/rules/sensitivity.smk"
 
@@ -15,6 +16,9 @@ rule all:
     default_target: True
     input:
         rules.combine_years.output,
+        rules.combine_scores.output,
+        rules.quadrants.output,
+        rules.method_record.output,
         rules.combine_quality.output,
         rules.measurement_model.output,
         rules.combine_sensitivity.output,

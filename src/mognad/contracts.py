@@ -200,3 +200,51 @@ FLOW = Contract(
     unique=(("year",),),
     rules=(RowRule("received = sum of exclusions + analysed", _flow_does_not_add_up),),
 )
+
+
+def _score_columns(instrument: Instrument) -> list[Column]:
+    names = [*instrument.categories, *instrument.dimensions, "maturity"]
+    return [
+        Column(f"{name}{suffix}", "float", nullable=True, min=0, max=100)
+        for name in names
+        for suffix in ("", "_ci_low", "_ci_high")
+    ]
+
+
+def org_scores_contract(instrument: Instrument) -> Contract:
+    """One row per organisation-year: scores with bootstrap intervals, and the quadrant."""
+    return Contract(
+        name="org_scores",
+        columns=(
+            Column("year", "int", min=2000, max=2100),
+            Column("org_id", "str"),
+            Column("org_type", "str"),
+            Column("sector", "str"),
+            Column("n_respondents", "int", min=1),
+            *_score_columns(instrument),
+            Column(
+                "quadrant",
+                "str",
+                nullable=True,
+                allowed=("mature", "ambitious", "maintaining", "beginning"),
+            ),
+            Column("method_version", "str"),
+        ),
+        unique=(("year", "org_id"),),
+    )
+
+
+def group_scores_contract(instrument: Instrument, by: tuple[str, ...]) -> Contract:
+    """One row per year and group (nation, sector or type): figures with intervals."""
+    return Contract(
+        name="group_scores",
+        columns=(
+            Column("year", "int", min=2000, max=2100),
+            *(Column(b, "str") for b in by),
+            Column("n_orgs", "int", min=1),
+            Column("n_respondents", "int", min=1),
+            *_score_columns(instrument),
+            Column("method_version", "str"),
+        ),
+        unique=(("year", *by),),
+    )

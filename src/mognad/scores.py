@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mognad.bootstrap import BootstrapSpec, bootstrap_year
+from mognad.contracts import enforce, group_scores_contract, org_scores_contract
 from mognad.instrument import Instrument
 
 #: The quadrant codes, by (capability high, legacy high).
@@ -219,3 +221,79 @@ def quadrant_shares(orgs: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     totals = counts.groupby(keys)["n_orgs"].transform("sum")
     counts["share"] = counts["n_orgs"] / totals
     return counts
+
+
+#: The groupings every year is reported by, beyond single organisations.
+GROUPINGS: dict[str, tuple[str, ...]] = {
+    "national": (),
+    "sector": ("sector",),
+    "org_type": ("org_type",),
+}
+
+
+def _with_intervals(
+    point: pd.DataFrame, intervals: pd.DataFrame, keys: list[str], columns
+) -> pd.DataFrame:
+    """Point estimates joined with their intervals, each score followed by its bounds."""
+    bounds = [f"{c}{s}" for c in columns for s in ("_ci_low", "_ci_high")]
+    merged = point.merge(intervals[[*keys, *bounds]], on=keys, how="left", validate="one_to_one")
+    scored = [name for c in columns for name in (c, f"{c}_ci_low", f"{c}_ci_high")]
+    rest = [c for c in point.columns if c not in columns]
+    return merged[[*rest, *scored]]
+
+
+def score_year(
+    responses: pd.DataFrame, instrument: Instrument, method: Method, bootstrap: Mapping[str, Any]
+) -> dict[str, pd.DataFrame]:
+    """Organisation, national, sector and type scores of one year with bootstrap intervals.
+
+    Point estimates come from this module; the two-stage cluster bootstrap
+    (:mod:`mognad.bootstrap`) supplies only their intervals.
+    """
+    year = int(responses["year"].iloc[0])
+    columns = score_columns(instrument)
+    scores = pd.concat(
+        [responses[["year", "org_id"]], respondent_scores(responses, instrument, method)], axis=1
+    ).reset_index(drop=True)
+    attributes = (
+        responses.groupby("org_id", sort=True, observed=True)[["year", "org_type", "sector"]]
+        .first()
+        .reset_index()
+    )
+    spec = BootstrapSpec(
+        replicates=bootstrap["replicates"],
+        seed=bootstrap["seed"],
+        level=bootstrap["level"],
+        weighting=method.organisation_weighting,
+    )
+    groupings = {name: list(by) for name, by in GROUPINGS.items()}
+    intervals = bootstrap_year(scores, columns, attributes, groupings, spec, year)
+
+    orgs = organisation_scores(scores, columns).merge(attributes, on=["year", "org_id"])
+    orgs = orgs[["year", "org_id", "org_type", "sector", "n_respondents", *columns]]
+    orgs = _with_intervals(orgs, intervals["org"], ["org_id"], columns)
+    orgs["quadrant"] = quadrant(orgs["capability"], orgs["legacy"], method.quadrant_thresholds)
+    orgs["method_version"] = method.version
+    out = {"org": enforce(orgs, org_scores_contract(instrument), f"{year} org_scores")}
+    for name, by in GROUPINGS.items():
+        keys = ["year", *by]
+        point = group_scores(orgs, columns, keys, method.organisation_weighting)
+        table = _with_intervals(point, intervals[name], keys, columns)
+        table["method_version"] = method.version
+        out[name] = enforce(table, group_scores_contract(instrument, by), f"{year} {name}")
+    return out
+
+
+def quadrant_table(orgs: pd.DataFrame, names: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """Quadrant counts and shares per year: nationally (group "all") and by sector and type,
+    with the quadrants' Swedish and English names."""
+    parts = []
+    for level, by in GROUPINGS.items():
+        shares = quadrant_shares(orgs, list(by))
+        shares.insert(1, "level", level)
+        shares.insert(2, "group", shares.pop(by[0]) if by else "all")
+        parts.append(shares)
+    table = pd.concat(parts, ignore_index=True)
+    table.insert(4, "quadrant_sv", table["quadrant"].map(lambda q: names[q]["sv"]))
+    table.insert(5, "quadrant_en", table["quadrant"].map(lambda q: names[q]["en"]))
+    return table

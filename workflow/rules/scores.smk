@@ -1,0 +1,98 @@
+# Indices: one job per year (scores at every level with bootstrap intervals), then the
+# multi-year tables, the quadrant table and the record of the method.
+
+
+rule score_year:
+    input:
+        responses="data/processed/years/responses_{year}.parquet",
+        instrument=config["instrument"],
+    output:
+        org="data/processed/years/org_scores_{year}.parquet",
+        national="data/processed/years/national_{year}.parquet",
+        sector="data/processed/years/sector_{year}.parquet",
+        org_type="data/processed/years/org_type_{year}.parquet",
+    log:
+        "logs/score_year/{year}.log",
+    conda:
+        "../../environment.yml"
+    params:
+        method=config["method"],
+        bootstrap=config["bootstrap"],
+        code=SCORE_CODE,
+    message:
+        "Scores and bootstrap intervals for {wildcards.year}"
+    script:
+        "../scripts/score_year.py"
+
+
+rule combine_scores:
+    input:
+        org=per_year("data/processed/years/org_scores_{year}.parquet"),
+        national=per_year("data/processed/years/national_{year}.parquet"),
+        sector=per_year("data/processed/years/sector_{year}.parquet"),
+        org_type=per_year("data/processed/years/org_type_{year}.parquet"),
+    output:
+        org="data/processed/org_scores.parquet",
+        national=report(
+            "results/tables/national_by_year.csv",
+            caption="../report/national_by_year.rst",
+            category="Indices",
+            labels={"table": "National figures by year"},
+        ),
+        sector=report(
+            "results/tables/sector_by_year.csv",
+            caption="../report/sector_by_year.rst",
+            category="Indices",
+            labels={"table": "Sector figures by year"},
+        ),
+        org_type=report(
+            "results/tables/type_by_year.csv",
+            caption="../report/type_by_year.rst",
+            category="Indices",
+            labels={"table": "Organisation-type figures by year"},
+        ),
+    log:
+        "logs/combine_scores.log",
+    conda:
+        "../../environment.yml"
+    params:
+        code=COMBINE_CODE,
+    script:
+        "../scripts/combine_tables.py"
+
+
+rule quadrants:
+    input:
+        orgs="data/processed/org_scores.parquet",
+    output:
+        quadrants=report(
+            "results/tables/quadrants.csv",
+            caption="../report/quadrants.rst",
+            category="Indices",
+            labels={"table": "Quadrants by year, sector and type"},
+        ),
+    log:
+        "logs/quadrants.log",
+    conda:
+        "../../environment.yml"
+    params:
+        names=config["method"]["quadrants"],
+        code=SCORE_CODE,
+    script:
+        "../scripts/quadrants.py"
+
+
+rule method_record:
+    output:
+        method="results/method.json",
+    log:
+        "logs/method_record.log",
+    conda:
+        "../../environment.yml"
+    params:
+        method=config["method"],
+        bootstrap=config["bootstrap"],
+        sensitivity=config["sensitivity"],
+        code=SCORE_CODE,
+    script:
+        "../scripts/method_record.py"

@@ -1,0 +1,21 @@
+"""Snakemake job: record the scoring method (with its fingerprint) beside the results."""
+
+import json
+
+from mognad.io import write_atomic
+from mognad.scores import Method
+
+
+def main(smk) -> None:
+    method = Method.from_config(smk.params.method)
+    record = {
+        "method": smk.params.method,
+        "fingerprint": method.fingerprint(),
+        "bootstrap": smk.params.bootstrap,
+        "sensitivity": smk.params.sensitivity,
+    }
+    text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    write_atomic(smk.output.method, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+main(snakemake)  # noqa: F821 - provided by Snakemake

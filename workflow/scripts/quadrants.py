@@ -1,0 +1,16 @@
+"""Snakemake job: quadrant counts and shares by year, nationally and by sector and type."""
+
+import pandas as pd
+
+from mognad.io import write_csv
+from mognad.logs import job_log
+from mognad.scores import quadrant_table
+
+
+def main(smk) -> None:
+    with job_log(smk.log[0], "quadrants"):
+        orgs = pd.read_parquet(smk.input.orgs)
+        write_csv(quadrant_table(orgs, smk.params.names), smk.output.quadrants)
+
+
+main(snakemake)  # noqa: F821 - provided by Snakemake

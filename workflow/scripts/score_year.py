@@ -1,0 +1,24 @@
+"""Snakemake job: scores of one survey year at every level, with bootstrap intervals."""
+
+import pandas as pd
+
+from mognad.instrument import load_instrument
+from mognad.io import write_parquet
+from mognad.logs import job_log
+from mognad.scores import Method, score_year
+
+
+def main(smk) -> None:
+    with job_log(smk.log[0], f"score_year.{smk.wildcards.year}") as log:
+        tables = score_year(
+            pd.read_parquet(smk.input.responses),
+            load_instrument(smk.input.instrument),
+            Method.from_config(smk.params.method),
+            smk.params.bootstrap,
+        )
+        for name, table in tables.items():
+            write_parquet(table, smk.output[name])
+            log.info("%s: %d rows", name, len(table))
+
+
+main(snakemake)  # noqa: F821 - provided by Snakemake
