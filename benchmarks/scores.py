@@ -1,0 +1,149 @@
+"""National-scale benchmark of the index stage: 1,500 organisations x ~50 respondents x 8 years.
+
+Uses the national data of benchmarks/ingest.py (generated once into benchmarks/out/),
+ingests it once (not timed), then measures, each in a process of its own:
+
+- scores at every level (respondent, organisation, sector, type, nation) for all years,
+  without intervals: target <= 30 s;
+- the 2,000-replicate two-stage bootstrap for all organisation, national, sector and type
+  figures of all years, in one process: target <= 60 s;
+- the workflow's jobs on 2 cores: score_year (scores + bootstrap), quality_year,
+  measurement_model and sensitivity_year, each stage with its combine step;
+
+and prints wall time and peak memory (whole process tree; target <= 4 GiB).
+
+    .venv/bin/python benchmarks/scores.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import pandas as pd
+from ingest import DATA, OUT, ensure_data
+from measure import measure
+
+from mognad.config import ROOT, load_config
+from mognad.runner import prepare_workdir, snakemake_command
+
+WORK = OUT / "scores-work"
+GIB = 1024**3
+
+
+def config() -> dict:
+    cfg = load_config(ROOT / "config.yaml")
+    cfg["source"]["raw_dir"] = str(DATA / "raw")
+    cfg["source"]["organisations"] = str(DATA / "raw" / "organisations.csv")
+    return cfg
+
+
+def step(name: str) -> None:
+    """One measured step, run in a fresh process by ``main``."""
+    from mognad.bootstrap import BootstrapSpec, bootstrap_year
+    from mognad.instrument import load_instrument
+    from mognad.scores import (
+        GROUPINGS,
+        Method,
+        group_scores,
+        organisation_scores,
+        respondent_scores,
+        score_columns,
+    )
+
+    cfg = config()
+    instrument = load_instrument(cfg["instrument"])
+    responses = pd.read_parquet(WORK / "data" / "processed" / "responses.parquet")
+    method = Method.from_config(cfg["method"])
+    columns = score_columns(instrument)
+    start = time.perf_counter()
+    frames = []
+    for _, year_rows in responses.groupby("year", sort=True):
+        scores = pd.concat(
+            [year_rows[["year", "org_id"]], respondent_scores(year_rows, instrument, method)],
+            axis=1,
+        ).reset_index(drop=True)
+        frames.append((year_rows, scores))
+    if name == "scores":
+        for year_rows, scores in frames:
+            attributes = year_rows.groupby("org_id")[["org_type", "sector"]].first().reset_index()
+            orgs = organisation_scores(scores, columns).merge(attributes, on="org_id")
+            for by in GROUPINGS.values():
+                group_scores(orgs, columns, ["year", *by], method.organisation_weighting)
+    else:
+        start = time.perf_counter()  # the bootstrap alone: scores are its input
+        spec = BootstrapSpec(
+            replicates=cfg["bootstrap"]["replicates"], seed=cfg["bootstrap"]["seed"]
+        )
+        for year_rows, scores in frames:
+            attributes = year_rows.groupby("org_id")[["org_type", "sector"]].first().reset_index()
+            year = int(year_rows["year"].iloc[0])
+            bootstrap_year(
+                scores, columns, attributes, {k: list(v) for k, v in GROUPINGS.items()}, spec, year
+            )
+    print(json.dumps({"seconds": time.perf_counter() - start}))
+
+
+def workflow(targets: list[str]) -> tuple[float, int]:
+    command = snakemake_command(WORK, 2, [*targets, "--quiet", "all", "--forcerun", *targets])
+    run = measure(command, cwd=ROOT)
+    if run.returncode:
+        sys.exit(run.stdout + run.stderr)
+    return run.wall_seconds, run.peak_rss_bytes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--step", choices=["scores", "bootstrap"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step:
+        step(args.step)
+        return 0
+    ensure_data(regenerate=False)
+    prepare_workdir(WORK, config())
+    ingest = measure(snakemake_command(WORK, 2, ["combine_years", "--quiet", "all"]), cwd=ROOT)
+    if ingest.returncode:
+        sys.exit(ingest.stdout + ingest.stderr)
+    n = len(pd.read_parquet(WORK / "data/processed/responses.parquet", columns=["year"]))
+
+    rows = []
+    for name, target in (("scores, all levels, all years", 30), ("bootstrap 2,000, all years", 60)):
+        key = "scores" if name.startswith("scores") else "bootstrap"
+        run = measure([sys.executable, __file__, "--step", key], cwd=ROOT)
+        if run.returncode:
+            sys.exit(run.stderr)
+        seconds = json.loads(run.stdout.splitlines()[-1])["seconds"]
+        rows.append((name, seconds, run.peak_rss_bytes, target))
+    for name, targets in (
+        ("workflow: score_year x 8 + combine (2 cores)", ["score_year", "combine_scores"]),
+        ("workflow: quality_year x 8 + combine (2 cores)", ["quality_year", "combine_quality"]),
+        ("workflow: measurement_model", ["measurement_model"]),
+        (
+            "workflow: sensitivity_year x 8 + combine (2 cores)",
+            ["sensitivity_year", "combine_sensitivity"],
+        ),
+    ):
+        seconds, peak = workflow(targets)
+        rows.append((name, seconds, peak, None))
+
+    print(f"\nindex stage at national scale: {n:,} analysed responses, 8 years\n")
+    print(f"{'what':52} {'wall s':>8} {'peak GiB':>9}  target")
+    for name, seconds, peak, target in rows:
+        verdict = (
+            ""
+            if target is None
+            else f"<= {target} s, 4 GiB: "
+            + ("ok" if seconds <= target and peak <= 4 * GIB else "MISSED")
+        )
+        print(f"{name:52} {seconds:8.1f} {peak / GIB:9.2f}  {verdict}")
+    record = [
+        {"what": r[0], "seconds": round(r[1], 1), "peak_gib": round(r[2] / GIB, 2)} for r in rows
+    ]
+    (OUT / "scores.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return 0 if all(r[3] is None or (r[1] <= r[3] and r[2] <= 4 * GIB) for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
