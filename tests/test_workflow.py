@@ -131,10 +131,11 @@ def test_package_change_reruns_exactly_the_jobs_that_use_it(source, tmp_path):
         dry = run_workflow(work, source, extra=["-n", "--quiet", "rules"], project=project)
         return dict(re.findall(r"^(\w+)\s+(\d+)$", dry.stdout, flags=re.MULTILINE))
 
-    scores = project / "src/mognad/scores.py"
-    scores.write_text(scores.read_text() + "\n# a change ingestion does not use\n")
-    assert planned() == {}
+    factor = project / "src/mognad/factor.py"
+    factor.write_text(factor.read_text() + "\n# a change only the factor model uses\n")
+    assert planned() == {"measurement_model": "1", "all": "1", "total": "2"}
     clean = project / "src/mognad/clean.py"
     clean.write_text(clean.read_text() + "\n# a change ingestion uses\n")
     jobs = planned()
     assert (jobs["ingest_year"], jobs["combine_years"]) == (str(len(YEARS)), "1")
+    assert jobs["score_year"] == str(len(YEARS))  # and everything downstream of the data
