@@ -1,6 +1,7 @@
 """The two-stage cluster bootstrap: reproducible draws, point estimates equal to plain
-means, stage-2 draws uniform within each organisation, standard errors and interval widths
-as the variance components predict, and 95 % coverage of a planted national mean."""
+means, stage-2 draws uniform within each organisation, every stage-1 copy of an
+organisation with its own stage-2 sample, standard errors and interval widths as the
+variance components predict, and 95 % coverage of a planted national mean."""
 
 from __future__ import annotations
 
@@ -336,6 +337,60 @@ def test_stage1_resamples_within_cells(weighting):
     assert 10.0 < national["x_ci_low"] < national["x"] < national["x_ci_high"] < 90.0
 
 
+def reference_stage1_cell(rng, terms, members):
+    """``_stage1_cell`` written out draw by draw: the j-th copy of an organisation in
+    replicate r adds its stage-2 replicate (r + j) mod R."""
+    size, n_rep = len(members), terms.shape[1]
+    draws = (rng.random((n_rep, size)) * size).astype(np.intp)
+    totals = np.zeros((n_rep, terms.shape[2]))
+    for r in range(n_rep):
+        copies = dict.fromkeys(members, 0)
+        for d in draws[r]:
+            org = members[d]
+            totals[r] += terms[org, (r + copies[org]) % n_rep]
+            copies[org] += 1
+    k = terms.shape[2] // 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return totals[:, :k] / totals[:, k:]
+
+
+@pytest.mark.parametrize("chunk", [1 << 16, 50])
+@pytest.mark.parametrize("weighting", ["organisation", "respondent"])
+def test_stage1_equals_the_draw_by_draw_definition(monkeypatch, weighting, chunk):
+    """Same draws, same copies, same stage-2 replicates as a plain loop; a small chunk
+    (a few replicates at a time) changes no number."""
+    monkeypatch.setattr(bs, "_STAGE1_CHUNK", chunk)
+    scores, _ = survey(seed=8, n_orgs=25, sizes=(1, 12), nan_share=0.3)
+    reps = org_replicates(scores, COLUMNS, spec=spec(replicates=60), seed_key=(1,))
+    terms = reps.terms(weighting)
+    for members in (np.arange(25), np.array([3, 17, 4, 22, 9, 0, 11])):
+        got = bs._stage1_cell(bs._generator(5, 9, []), terms, members)
+        expected = reference_stage1_cell(bs._generator(5, 9, []), terms, members)
+        np.testing.assert_allclose(got, expected, rtol=1e-5, equal_nan=True)
+
+
+def test_copies_of_an_organisation_use_distinct_stage2_replicates():
+    """One-hot terms: numerator column i * R + q is 1 in organisation i's stage-2
+    replicate q only (denominators 1), so G times a replicate's statistic counts how often
+    it used each (organisation, stage-2 replicate). An organisation drawn c times in
+    replicate r uses stage-2 replicates r, r + 1, ..., r + c - 1 (mod R), each once."""
+    n_orgs, n_rep = 5, 300
+    k = n_orgs * n_rep
+    terms = np.zeros((n_orgs, n_rep, 2 * k), dtype=np.float32)
+    org, rep = np.meshgrid(np.arange(n_orgs), np.arange(n_rep), indexing="ij")
+    terms[org, rep, org * n_rep + rep] = 1.0
+    terms[..., k:] = 1.0
+    stat = bs._stage1_cell(bs._generator(2, 9, []), terms, np.arange(n_orgs))
+    used = np.rint(stat * n_orgs).astype(np.int64).reshape(n_rep, n_orgs, n_rep)
+    assert set(np.unique(used)) == {0, 1}  # no stage-2 replicate used twice
+    taken = used.sum(axis=2)  # (R, G) copies of each organisation
+    assert (taken.sum(axis=1) == n_orgs).all()
+    assert (taken >= 3).sum() > 50  # plenty of replicates with several copies
+    lag = (np.arange(n_rep)[None, :] - np.arange(n_rep)[:, None]) % n_rep  # (r, q): q - r
+    expected = lag[:, None, :] < taken[:, :, None]
+    np.testing.assert_array_equal(used == 1, expected)
+
+
 # --- statistical behaviour ----------------------------------------------------------------
 
 
@@ -349,9 +404,9 @@ def variance_components(seed, n_orgs, m, mean, sd_between, sd_within) -> pd.Data
 
 def test_standard_errors_and_widths_match_the_variance_components():
     """The national mean of organisation means has SE sqrt(sb²/G + sw²/(G m)). The
-    bootstrap adds sw²/(G m) about twice more (resampling respondents at all, and one
-    shared stage-2 sample per organisation however often stage 1 draws it), which is small
-    here (3 % of the SE). An organisation's interval is about 2 * 1.96 * sw / sqrt(m) wide."""
+    two-stage bootstrap adds sw²/(G m) once more (respondents are resampled within
+    organisations whose means already vary by sw²/m), 1.5 % of the SE here. An
+    organisation's interval is about 2 * 1.96 * sw / sqrt(m) wide."""
     n_orgs, m, sd_between, sd_within = 1000, 20, 10.0, 8.0
     scores = variance_components(11, n_orgs, m, 50.0, sd_between, sd_within)
     settings = spec(replicates=1000)
@@ -366,6 +421,35 @@ def test_standard_errors_and_widths_match_the_variance_components():
     orgs = org_intervals(reps, 0.95)
     widths = (orgs["score_ci_high"] - orgs["score_ci_low"]).mean()
     assert widths == pytest.approx(2 * Z95 * sd_within / np.sqrt(m), rel=0.10)
+
+
+def test_within_organisation_variance_counts_twice_not_three_times():
+    """Where within-organisation noise dominates (sb = 4, sw = 20, m = 10), every copy of
+    an organisation needs its own stage-2 sample: the replicate variance of a cell's mean
+    is then about (sb² + 2 sw²/m) / G = 96 / G, against (sb² + 3 sw²/m) / G = 136 / G if
+    copies shared one. Ten surveys of G = 800 organisations are the cells of one grouping
+    (stage 1 resamples each alone), which pools their replicate variances. Expected value
+    from the data: (plug-in variance of organisation means + mean plug-in within variance
+    / m) / G, which the plug-in (m - 1) / m puts 4 % below the formula."""
+    n_surveys, n_orgs, m, sd_between, sd_within = 10, 800, 10, 4.0, 20.0
+    scores = variance_components(12, n_surveys * n_orgs, m, 50.0, sd_between, sd_within)
+    reps = org_replicates(scores, ["score"], spec=spec(replicates=800), seed_key=(1,))
+    terms = reps.terms("organisation")
+    position = np.argsort(reps.orgs.to_numpy())  # array position of organisation i
+    values = scores["score"].to_numpy().reshape(n_surveys, n_orgs, m)
+    rng = bs._generator(1, 9, [])
+    variances, exact = [], []
+    for cell in range(n_surveys):
+        members = position[cell * n_orgs : (cell + 1) * n_orgs]
+        variances.append(bs._stage1_cell(rng, terms, members)[:, 0].var(ddof=1))
+        means, within = values[cell].mean(axis=1), values[cell].var(axis=1) / m
+        exact.append((means.var() + within.mean()) / n_orgs)
+    variance = np.mean(variances)
+    proper = (sd_between**2 + 2 * sd_within**2 / m) / n_orgs
+    shared = (sd_between**2 + 3 * sd_within**2 / m) / n_orgs
+    assert variance == pytest.approx(proper, rel=0.10)
+    assert variance < 0.8 * shared
+    assert np.mean(np.array(variances) / exact) == pytest.approx(1.0, abs=0.05)
 
 
 @pytest.mark.slow
