@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -53,6 +53,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
     """Write a table by its extension: parquet for data, CSV for published tables."""
     (write_parquet if Path(path).suffix == ".parquet" else write_csv)(frame, path)
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame], paths: Mapping[str, str | Path]) -> None:
+    """Write each named table to the path of the same name (a job's named outputs)."""
+    for name, table in tables.items():
+        write_table(table, paths[name])
 
 
 def concat_tables(paths: list[str | Path]) -> pd.DataFrame:

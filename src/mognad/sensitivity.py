@@ -108,11 +108,11 @@ def sensitivity_year(
     choices: Mapping[str, Sequence[Any]],
     draws: int,
     seed: int,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> dict[str, pd.DataFrame]:
     """Ranks, group figures and the draws themselves for one survey year.
 
-    Returns (ranks: one row per organisation; groups: one row per level, group and
-    indicator; draws: the choices of every draw).
+    Returns ``ranks`` (one row per organisation), ``groups`` (one row per level, group and
+    indicator) and ``draws`` (the choices of every draw).
     """
     year = int(responses["year"].iloc[0])
     org_codes, org_ids = pd.factorize(responses["org_id"], sort=True)
@@ -221,4 +221,4 @@ def sensitivity_year(
     group_table = pd.DataFrame(rows)
     group_table["spread"] = group_table["p95"] - group_table["p05"]
     draw_table = pd.DataFrame([{"year": year, "draw": d, **vars(p)} for d, p in enumerate(plan)])
-    return rank_table, group_table, draw_table
+    return {"ranks": rank_table, "groups": group_table, "draws": draw_table}

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from mognad.instrument import load_instrument
-from mognad.io import write_parquet
+from mognad.io import write_tables
 from mognad.logs import job_log
 from mognad.reliability import quality_year
 from mognad.scores import Method
@@ -16,9 +16,8 @@ def main(smk) -> None:
             load_instrument(smk.input.instrument),
             Method.from_config(smk.params.method),
         )
-        for name, table in tables.items():
-            write_parquet(table, smk.output[name])
-            log.info("%s: %d rows", name, len(table))
+        write_tables(tables, smk.output)
+        log.info("%s", {name: len(table) for name, table in tables.items()})
 
 
 main(snakemake)  # noqa: F821 - provided by Snakemake

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from mognad.instrument import load_instrument
-from mognad.io import write_parquet
+from mognad.io import write_tables
 from mognad.logs import job_log
 from mognad.scores import Method, score_year
 
@@ -16,9 +16,8 @@ def main(smk) -> None:
             Method.from_config(smk.params.method),
             smk.params.bootstrap,
         )
-        for name, table in tables.items():
-            write_parquet(table, smk.output[name])
-            log.info("%s: %d rows", name, len(table))
+        write_tables(tables, smk.output)
+        log.info("%s", {name: len(table) for name, table in tables.items()})
 
 
 main(snakemake)  # noqa: F821 - provided by Snakemake

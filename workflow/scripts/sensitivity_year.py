@@ -3,7 +3,7 @@
 import pandas as pd
 
 from mognad.instrument import load_instrument
-from mognad.io import write_parquet
+from mognad.io import write_tables
 from mognad.logs import job_log
 from mognad.scores import Method
 from mognad.sensitivity import sensitivity_year
@@ -12,7 +12,7 @@ from mognad.sensitivity import sensitivity_year
 def main(smk) -> None:
     with job_log(smk.log[0], f"sensitivity_year.{smk.wildcards.year}") as log:
         settings = smk.params.sensitivity
-        ranks, groups, draws = sensitivity_year(
+        tables = sensitivity_year(
             pd.read_parquet(smk.input.responses),
             load_instrument(smk.input.instrument),
             Method.from_config(smk.params.method),
@@ -20,10 +20,8 @@ def main(smk) -> None:
             settings["draws"],
             settings["seed"],
         )
-        write_parquet(ranks, smk.output.ranks)
-        write_parquet(groups, smk.output.groups)
-        write_parquet(draws, smk.output.draws)
-        log.info("%d draws, %d organisations", len(draws), len(ranks))
+        write_tables(tables, smk.output)
+        log.info("%s", {name: len(table) for name, table in tables.items()})
 
 
 main(snakemake)  # noqa: F821 - provided by Snakemake
