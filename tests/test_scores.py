@@ -153,3 +153,22 @@ def test_method_fingerprint_changes_with_any_choice():
     assert base.fingerprint() == Method().fingerprint()
     assert base.fingerprint() != Method(min_answered_share=0.6).fingerprint()
     assert base.fingerprint() != Method(organisation_weighting="respondent").fingerprint()
+
+
+def test_configured_category_weights_weight_the_dimension(instrument):
+    from conftest import CONFIG
+
+    method_config = {
+        **CONFIG["method"],
+        "category_weights": {**CONFIG["method"]["category_weights"], "effektivitet": 2},
+    }
+    method = Method.from_config(method_config)
+    assert Method.from_config(CONFIG["method"]).category_weights is None  # all 1 = equal
+    responses = _responses(
+        instrument, {i: [5] for i in instrument.category_items("effektivitet", 2)}
+    )
+    for item in instrument.category_items("effektivitet"):
+        if instrument.item(item).reverse:
+            responses[item] = 1  # flipped to 5
+    scores = respondent_scores(responses, instrument, method).iloc[0]
+    assert scores["capability"] == pytest.approx((2 * 100 + 50 + 50) / 4)

@@ -53,9 +53,11 @@ class Method:
     @classmethod
     def from_config(cls, method: Mapping[str, Any]) -> Method:
         keys = ("version", "min_answered_share", "aggregation", "organisation_weighting")
+        weights = {k: float(v) for k, v in method["category_weights"].items()}
         return cls(
             **{k: method[k] for k in keys},
             quadrant_thresholds=dict(method["quadrant_thresholds"]),
+            category_weights=None if set(weights.values()) == {1.0} else weights,
         )
 
     def fingerprint(self) -> str:
