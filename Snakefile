@@ -10,6 +10,7 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/scores.smk"
 include: "workflow/rules/quality.smk"
 include: "workflow/rules/sensitivity.smk"
+include: "workflow/rules/analyses.smk"
 
 
 rule all:
@@ -22,3 +23,4 @@ rule all:
         rules.combine_quality.output,
         rules.measurement_model.output,
         rules.combine_sensitivity.output,
+        rules.sector_analysis.output,

@@ -216,3 +216,23 @@ def focus_table(sector_by_year: pd.DataFrame, focus_sectors: Iterable[str]) -> p
     out = sector_by_year.copy()
     out["focus"] = out["sector"].isin(list(focus_sectors))
     return out
+
+
+def sector_tables(
+    orgs: pd.DataFrame,
+    sector_by_year: pd.DataFrame,
+    min_orgs: int,
+    focus_sectors: Iterable[str],
+    indicators: Sequence[str] = INDICATORS,
+) -> dict[str, pd.DataFrame]:
+    """Everything one workflow job writes: contrasts by sector and type, the groups left out
+    of them, and the sector table with small-group and focus flags."""
+    tables = contrast_tables(orgs, min_orgs, tuple(indicators))
+    excluded = [
+        excluded_groups(orgs, indicator, by, min_orgs)
+        for by in ("sector", "org_type")
+        for indicator in indicators
+    ]
+    tables["contrast_exclusions"] = pd.concat(excluded, ignore_index=True)
+    tables["sector_focus"] = focus_table(flag_small_groups(sector_by_year, min_orgs), focus_sectors)
+    return tables

@@ -51,3 +51,4 @@ def per_year(pattern):
 QUALITY_CODE = package_code("reliability", "scores", "instrument", "io")
 FACTOR_CODE = package_code("factor", "scores", "instrument", "io")
 SCORE_CODE = package_code("scores", "bootstrap", "contracts", "instrument", "io")
+SECTORS_CODE = package_code("sectors", "io")
