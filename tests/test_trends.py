@@ -1,0 +1,297 @@
+"""Trends in the unbalanced panel: the decomposition adds up and matches hand values, the
+fixed-effects and sector-trend estimators match closed forms and planted trends, and the
+demo's planted 2022 dip is recovered."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from conftest import CONFIG, ROOT
+
+from mognad.trends import (
+    DECOMPOSITION_COLUMNS,
+    decompose_change,
+    fixed_effects_trend,
+    sector_trends,
+    trend_tables,
+    year_over_year,
+)
+
+TRUTH = ROOT / "data/truth/demo/org_latents.csv"
+ORG_SCORES = ROOT / "data/processed/org_scores.parquet"
+
+
+def _panel(rows: list[tuple[int, str, float]], sector: str = "s1") -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["year", "org_id", "y"])
+    frame["sector"] = sector
+    return frame
+
+
+def random_panel(
+    seed: int, n_orgs: int = 40, years: int = 6, sectors: int = 3, balanced: bool = False
+) -> pd.DataFrame:
+    """Organisations with their own level and a common year effect, each year a random subset
+    (all of them when ``balanced``)."""
+    rng = np.random.default_rng(seed)
+    level = rng.normal(50, 10, n_orgs)
+    effect = rng.normal(0, 3, years).cumsum()
+    rows = []
+    for t in range(years):
+        present = rng.random(n_orgs) < (1.0 if balanced else rng.uniform(0.3, 0.9))
+        for i in np.flatnonzero(present):
+            y = level[i] + effect[t] + rng.normal(0, 2)
+            rows.append(
+                {"year": 2018 + t, "org_id": f"O{i:03d}", "y": y, "sector": f"s{i % sectors}"}
+            )
+    return pd.DataFrame(rows)
+
+
+# --- decomposition -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_decomposition_adds_up_on_random_unbalanced_panels(seed):
+    panel = random_panel(seed)
+    for by in (None, "sector"):
+        table = decompose_change(panel, "y", by)
+        assert list(table.columns[:6]) == DECOMPOSITION_COLUMNS
+        parts = table[["within", "composition", "interaction"]].sum(axis=1)
+        assert np.all(np.abs(parts - table["cross_sectional"]) < 1e-9)
+        # and the cross-sectional change is the change in the plain means
+        means = panel.groupby(["year"] + ([by] if by else []))["y"].mean()
+        if by is None:
+            assert np.allclose(table["cross_sectional"], means.diff().dropna().to_numpy())
+
+
+def test_hand_computed_tiny_panel():
+    # stayers A, B, C; leaver L (2020 only); joiner J (2021 only)
+    panel = _panel(
+        [
+            (2020, "A", 10.0),
+            (2020, "B", 20.0),
+            (2020, "C", 30.0),
+            (2020, "L", 0.0),
+            (2021, "A", 14.0),
+            (2021, "B", 22.0),
+            (2021, "C", 36.0),
+            (2021, "J", 8.0),
+        ]
+    )
+    row = decompose_change(panel, "y", min_orgs=5).iloc[0]
+    # means: 2020 (10+20+30+0)/4 = 15; 2021 (14+22+36+8)/4 = 20
+    assert row["cross_sectional"] == pytest.approx(5.0)
+    # stayers 20 -> 24 (change 4); shares p0 = p1 = 3/4
+    assert row["within"] == pytest.approx(0.75 * 4)
+    # joiner 8 vs stayers 24 at share 1/4: -4; leaver 0 vs stayers 20 at 1/4: -5 -> +5
+    assert row["composition"] == pytest.approx(0.25 * (8 - 24) - 0.25 * (0 - 20))
+    assert row["composition"] == pytest.approx(1.0)
+    assert row["interaction"] == pytest.approx(0.25 * 4)
+    assert (row["n_pairs"], row["n_joiners"], row["n_leavers"]) == (3, 1, 1)
+    assert bool(row["flag_small"])  # 4 < 5 organisations: flagged, values kept
+    yoy = year_over_year(panel, "y").iloc[0]
+    assert yoy["within"] == pytest.approx(4.0)  # = within + interaction
+    assert yoy["cross_sectional"] == pytest.approx(5.0)
+
+
+def test_hand_computed_unequal_shares():
+    # 2 stayers, 2 joiners, no leaver: p0 = 1, p1 = 1/2, average 3/4
+    panel = _panel(
+        [
+            (2020, "A", 40.0),
+            (2020, "B", 60.0),
+            (2021, "A", 50.0),
+            (2021, "B", 70.0),
+            (2021, "C", 20.0),
+            (2021, "D", 40.0),
+        ]
+    )
+    row = decompose_change(panel, "y").iloc[0]
+    assert row["cross_sectional"] == pytest.approx(45.0 - 50.0)
+    assert row["within"] == pytest.approx(0.75 * 10)
+    assert row["composition"] == pytest.approx(0.5 * (30 - 60))
+    assert row["interaction"] == pytest.approx(0.25 * 10)
+
+
+def test_balanced_panel_has_no_composition():
+    balanced = random_panel(3, balanced=True)
+    table = decompose_change(balanced, "y")
+    assert len(table) and (table["n_joiners"] == 0).all() and (table["n_leavers"] == 0).all()
+    assert np.allclose(table["composition"], 0, atol=1e-12)
+    assert np.allclose(table["interaction"], 0, atol=1e-12)
+    assert np.allclose(table["within"], table["cross_sectional"])
+
+
+def test_no_stayers_is_all_composition_and_gaps_are_not_bridged():
+    panel = _panel([(2020, "A", 1.0), (2021, "B", 3.0), (2021, "C", 5.0)])
+    row = decompose_change(panel, "y").iloc[0]
+    assert (row["within"], row["interaction"]) == (0.0, 0.0)
+    assert row["composition"] == pytest.approx(3.0)
+    # a sector absent in 2021 gets no 2021 or 2022 comparison
+    other = _panel([(2020, "X", 1.0), (2022, "X", 2.0)], sector="s2")
+    third = _panel([(2022, "A", 2.0)])
+    table = decompose_change(pd.concat([panel, other, third]), "y", by="sector")
+    assert set(table.loc[table["scope"] == "s2", "year"]) == set()
+    assert set(table.loc[table["scope"] == "s1", "year"]) == {2021, 2022}
+
+
+# --- fixed effects -----------------------------------------------------------------------
+
+
+def test_fixed_effects_balanced_equals_closed_form():
+    balanced = random_panel(5, balanced=True)
+    wide = balanced.pivot(index="org_id", columns="year", values="y")
+    got = fixed_effects_trend(balanced, "y").set_index("year")["estimate"]
+    expected = wide.sub(wide[wide.columns[0]], axis=0).mean()
+    assert np.allclose(got.to_numpy(), expected.to_numpy(), atol=1e-8)
+
+
+def test_fixed_effects_unbalanced_equals_dummy_regression_and_cluster_formula():
+    panel = random_panel(11, n_orgs=60)
+    table = fixed_effects_trend(panel, "y").set_index("year")
+    years = sorted(panel["year"].unique())
+    multi = panel[panel.groupby("org_id")["year"].transform("size") > 1]
+    x = pd.concat(
+        [
+            pd.get_dummies(multi["org_id"], dtype=float),
+            pd.get_dummies(multi["year"], dtype=float)[years[1:]],
+        ],
+        axis=1,
+    )
+    fit = sm.OLS(multi["y"].to_numpy(), x.to_numpy()).fit()
+    assert np.allclose(table["estimate"].iloc[1:], fit.params[-len(years) + 1 :], atol=1e-8)
+    assert table["estimate"].iloc[0] == 0 and np.isnan(table["std_error"].iloc[0])
+    # cluster sandwich on the demeaned data, K = year dummies only (the documented factor)
+    groups = multi["org_id"].to_numpy()
+    xd = x[years[1:]].to_numpy()
+    xd = xd - pd.DataFrame(xd).groupby(groups).transform("mean").to_numpy()
+    u = fit.resid
+    bread = np.linalg.inv(xd.T @ xd)
+    meat = sum(
+        np.outer(xd[groups == g].T @ u[groups == g], xd[groups == g].T @ u[groups == g])
+        for g in np.unique(groups)
+    )
+    n, k, g = len(u), xd.shape[1], len(np.unique(groups))
+    se = np.sqrt(np.diag(bread @ meat @ bread) * g / (g - 1) * (n - 1) / (n - k))
+    assert np.allclose(table["std_error"].iloc[1:], se, rtol=1e-8)
+    assert (table["ci_low"].iloc[1:] < table["estimate"].iloc[1:]).all()
+
+
+def test_fixed_effects_fast_enough_at_full_scale():
+    import time
+
+    rng = np.random.default_rng(0)
+    orgs, years = 1500, 8
+    frame = pd.DataFrame(
+        {
+            "year": np.tile(np.arange(2018, 2018 + years), orgs),
+            "org_id": np.repeat([f"O{i}" for i in range(orgs)], years),
+        }
+    )
+    frame["y"] = rng.normal(50, 10, len(frame))
+    frame = frame[rng.random(len(frame)) < 0.7]
+    start = time.perf_counter()
+    fixed_effects_trend(frame, "y")
+    assert time.perf_counter() - start < 10
+
+
+# --- sector trends -----------------------------------------------------------------------
+
+
+def test_sector_trends_recover_planted_slopes():
+    rng = np.random.default_rng(42)
+    slopes = {"a": 0.5, "b": 1.5, "c": -1.0, "d": 3.0}
+    rows = []
+    for s, slope in slopes.items():
+        for i in range(50):
+            level = rng.normal(50, 8)
+            for year in range(2018, 2026):
+                if rng.random() < 0.7:
+                    y = level + slope * (year - 2021.5) + rng.normal(0, 2)
+                    rows.append({"year": year, "org_id": f"{s}{i}", "sector": s, "y": y})
+    # a sector too small every year: flagged, excluded, kept in the table
+    for i in range(3):
+        for year in (2020, 2021):
+            rows.append({"year": year, "org_id": f"z{i}", "sector": "z", "y": 50.0 + i})
+    table = sector_trends(pd.DataFrame(rows), "y", min_orgs=5).set_index("sector")
+    for s, slope in slopes.items():
+        row = table.loc[s]
+        assert row["ci_low"] <= slope <= row["ci_high"], (s, row)
+        assert abs(row["slope"] - slope) < 0.3
+        assert not row["flag_small"] and row["n_orgs"] == 50
+    assert table.loc["z", "flag_small"] and np.isnan(table.loc["z", "slope"])
+    assert table.loc["z", "n_org_years"] == 6
+
+
+# --- demo data and planted truth -----------------------------------------------------------
+
+
+def _demo_org_scores(years: tuple[int, ...]) -> pd.DataFrame:
+    """The demo organisation scores: the workflow's file if present, else scored here from
+    the committed raw exports (few bootstrap replicates: only point estimates are used)."""
+    if ORG_SCORES.exists():
+        orgs = pd.read_parquet(ORG_SCORES)
+        return orgs[orgs["year"].isin(years)]
+    from mognad.clean import prepare_year
+    from mognad.instrument import load_instrument
+    from mognad.scores import Method, score_year
+
+    source = CONFIG["source"]
+    instrument = load_instrument(ROOT / CONFIG["instrument"])
+    bootstrap = {"replicates": 10, "seed": 1, "level": 0.95}
+    parts = []
+    for year in years:
+        responses = prepare_year(
+            year,
+            ROOT / source["raw_dir"] / f"dimios_{year}.csv",
+            ROOT / CONFIG["instrument"],
+            ROOT / source["codebook"],
+            ROOT / source["organisations"],
+            CONFIG["cleaning"],
+        ).responses
+        parts.append(score_year(responses, instrument, Method(), bootstrap)["org"])
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def demo_2022() -> tuple[pd.Series, pd.Series]:
+    truth = pd.read_csv(TRUTH)
+    truth = truth[truth["year"].isin([2021, 2022])]
+    true_row = decompose_change(truth, "expected_maturity").set_index("year").loc[2022]
+    est_row = decompose_change(_demo_org_scores((2021, 2022)), "maturity")
+    return true_row, est_row.set_index("year").loc[2022]
+
+
+def test_demo_truth_2022_dip_is_within_and_composition(demo_2022):
+    truth, _ = demo_2022
+    assert truth["cross_sectional"] < 0
+    assert truth["within"] < 0
+    assert truth["composition"] < 0
+
+
+def test_demo_estimates_recover_truth_2022(demo_2022):
+    truth, est = demo_2022
+    print(truth, est, sep="\n")
+    assert (truth["n_pairs"], truth["n_joiners"]) == (est["n_pairs"], est["n_joiners"])
+    for part in ("cross_sectional", "within", "composition", "interaction"):
+        assert abs(est[part] - truth[part]) < 1.5, part
+    assert est["within"] < 0 and est["composition"] < 0
+
+
+def test_demo_trend_tables_add_up():
+    if not ORG_SCORES.exists():
+        pytest.skip("workflow output absent; the 2022 tests cover the demo")
+    tables = trend_tables(pd.read_parquet(ORG_SCORES), CONFIG["analysis"]["min_orgs"])
+    dec = tables["change_decomposition"]
+    assert list(dec.columns[:7]) == [*DECOMPOSITION_COLUMNS, "indicator"]
+    assert set(dec["indicator"]) == {"capability", "legacy", "maturity"}
+    parts = dec[["within", "composition", "interaction"]].sum(axis=1)
+    assert np.all(np.abs(parts - dec["cross_sectional"]) < 1e-9)
+    assert {"national"} < set(dec["scope"])
+    fe = tables["fixed_effects_trend"]
+    assert set(fe.columns) >= {"indicator", "year", "estimate", "std_error", "ci_low", "ci_high"}
+    # the planted 2022 dip shows in the fixed-effects year effects
+    m = fe[fe["indicator"] == "maturity"].set_index("year")["estimate"]
+    assert m[2022] < m[2021]
+    assert set(tables["sector_trends"]["indicator"]) == {"capability", "legacy", "maturity"}
