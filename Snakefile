@@ -24,3 +24,4 @@ rule all:
         rules.measurement_model.output,
         rules.combine_sensitivity.output,
         rules.sector_analysis.output,
+        rules.trend_analysis.output,

@@ -29,3 +29,37 @@ rule sector_analysis:
         code=SECTORS_CODE,
     script:
         "../scripts/sector_analysis.py"
+
+
+rule trend_analysis:
+    input:
+        orgs="data/processed/org_scores.parquet",
+    output:
+        change_decomposition=report(
+            "results/tables/change_decomposition.csv",
+            caption="../report/change_decomposition.rst",
+            category="Trends",
+            labels={"table": "Change decomposition by year"},
+        ),
+        year_over_year="results/tables/year_over_year.csv",
+        fixed_effects_trend=report(
+            "results/tables/fixed_effects_trend.csv",
+            caption="../report/fixed_effects_trend.rst",
+            category="Trends",
+            labels={"table": "Within-organisation year effects"},
+        ),
+        sector_trends=report(
+            "results/tables/sector_trends.csv",
+            caption="../report/sector_trends.rst",
+            category="Trends",
+            labels={"table": "Linear trend per sector"},
+        ),
+    log:
+        "logs/trend_analysis.log",
+    conda:
+        "../../environment.yml"
+    params:
+        analysis=config["analysis"],
+        code=TRENDS_CODE,
+    script:
+        "../scripts/trend_analysis.py"
