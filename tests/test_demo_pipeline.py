@@ -138,3 +138,19 @@ def test_organisation_scores_track_their_planted_latent_values(runs):
     )
     print(f"organisation intervals covering the planted expectation: {inside.mean():.3f}")
     assert inside.mean() > 0.8
+
+
+def test_analysis_tables_cover_every_year(runs):
+    tables = runs[0] / "results/tables"
+    years = CONFIG["years"]
+    sector = pd.read_csv(tables / "sector_by_year.csv")
+    assert sorted(sector["year"].unique()) == years
+    contrasts = pd.read_csv(tables / "sector_contrasts.csv")
+    assert sorted(contrasts["year"].unique()) == years
+    decomposition = pd.read_csv(tables / "change_decomposition.csv")
+    assert sorted(decomposition["year"].unique()) == years[1:]
+    parts = decomposition[["within", "composition", "interaction"]].sum(axis=1)
+    assert (parts - decomposition["cross_sectional"]).abs().max() < 1e-9
+    focus = pd.read_csv(tables / "sector_focus.csv")
+    assert set(focus.loc[focus["focus"], "sector"]) == set(CONFIG["analysis"]["focus_sectors"])
+    assert (focus["flag_small"] == (focus["n_orgs"] < CONFIG["analysis"]["min_orgs"])).all()
