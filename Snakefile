@@ -25,3 +25,4 @@ rule all:
         rules.combine_sensitivity.output,
         rules.sector_analysis.output,
         rules.trend_analysis.output,
+        rules.fit_models.output,

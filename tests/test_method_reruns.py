@@ -5,9 +5,13 @@ from __future__ import annotations
 import copy
 import re
 
+import pandas as pd
 from conftest import CONFIG
 
 from mognad.runner import run_workflow
+
+#: The analyses downstream of the organisation scores, which any scoring change reruns.
+ANALYSES = {"sector_analysis": 1, "trend_analysis": 1, "fit_models": 1}
 
 
 def _planned(workdir, config) -> dict[str, int]:
@@ -40,6 +44,7 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
         "combine_sensitivity": 1,
         "quadrants": 1,
         "method_record": 1,
+        **ANALYSES,
     }
 
     replicates = copy.deepcopy(config)
@@ -49,4 +54,18 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
         "combine_scores": 1,
         "quadrants": 1,
         "method_record": 1,
+        **ANALYSES,
     }
+
+    added = copy.deepcopy(config)
+    added["models"]["innovation_recent"] = {
+        "kind": "ols",
+        "level": "organisation",
+        "formula": "innovation ~ C(sector)",
+        "sample": "year >= 2020",
+    }
+    assert _planned(work, added) == {"fit_models": 1}
+    run_workflow(work, added)
+    table = pd.read_csv(work / "results/models/innovation_recent.csv")
+    assert list(table.columns) == ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value"]
+    assert "innovation_recent" in pd.read_csv(work / "results/tables/regression_table.csv").columns

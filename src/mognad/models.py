@@ -30,7 +30,6 @@ Three kinds, each answering "what goes with higher maturity?" under a different 
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -309,7 +308,6 @@ def fit_model(name: str, spec: Mapping[str, Any], frame: pd.DataFrame) -> ModelR
     if spec["kind"] not in FITTERS:
         raise ValueError(f"model {name}: unknown kind {spec['kind']!r}")
     data = frame.query(spec["sample"]) if spec.get("sample") else frame
-    start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         coefs, fit = FITTERS[spec["kind"]](spec, data)
@@ -335,8 +333,7 @@ def fit_model(name: str, spec: Mapping[str, Any], frame: pd.DataFrame) -> ModelR
         "warnings": "",
         "dropped": "",
     }
-    record |= fit
-    record["seconds"] = round(time.perf_counter() - start, 3)
+    record |= fit  # no timings here: the fit table must be identical across runs
     return ModelResult(name, dict(spec), coefs[COEFFICIENT_COLUMNS], record)
 
 

@@ -63,3 +63,34 @@ rule trend_analysis:
         code=TRENDS_CODE,
     script:
         "../scripts/trend_analysis.py"
+
+
+rule fit_models:
+    input:
+        orgs="data/processed/org_scores.parquet",
+        responses="data/processed/responses.parquet",
+        instrument=config["instrument"],
+    output:
+        models=expand("results/models/{model}.csv", model=MODELS),
+        fits=expand("results/models/{model}_fit.csv", model=MODELS),
+        csv=report(
+            "results/tables/regression_table.csv",
+            caption="../report/regression_table.rst",
+            category="Models",
+            labels={"table": "Regression models side by side"},
+        ),
+        markdown="results/tables/regression_table.md",
+        latex="results/tables/regression_table.tex",
+    log:
+        "logs/fit_models.log",
+    conda:
+        "../../environment.yml"
+    params:
+        models=config["models"],
+        method=config["method"],
+        folder="results/models",
+        code=MODELS_CODE,
+    message:
+        "Fit the regression models declared in the config"
+    script:
+        "../scripts/fit_models.py"

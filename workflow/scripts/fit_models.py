@@ -1,0 +1,35 @@
+"""Snakemake job: fit every regression model in the config; write each model's tables
+and the side-by-side regression table."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from mognad.instrument import load_instrument
+from mognad.io import write_atomic, write_csv
+from mognad.logs import job_log
+from mognad.models import fit_all, model_outputs, regression_table
+from mognad.scores import Method
+
+
+def main(smk) -> None:
+    with job_log(smk.log[0], "fit_models") as log:
+        results = fit_all(
+            smk.params.models,
+            pd.read_parquet(smk.input.orgs),
+            pd.read_parquet(smk.input.responses),
+            load_instrument(smk.input.instrument),
+            Method.from_config(smk.params.method),
+        )
+        folder = Path(smk.params.folder)
+        for result in results.values():
+            for name, table in model_outputs(result).items():
+                write_csv(table, folder / f"{name}.csv")
+        table, markdown, latex = regression_table(results)
+        write_csv(table.reset_index(), smk.output.csv)
+        for path, text in ((smk.output.markdown, markdown), (smk.output.latex, latex)):
+            write_atomic(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+        log.info("fitted %s", list(results))
+
+
+main(snakemake)  # noqa: F821 - provided by Snakemake
