@@ -88,7 +88,6 @@ rule fit_models:
     params:
         models=config["models"],
         method=config["method"],
-        folder="results/models",
         code=MODELS_CODE,
     message:
         "Fit the regression models declared in the config"

@@ -21,7 +21,7 @@ def main(smk) -> None:
             load_instrument(smk.input.instrument),
             Method.from_config(smk.params.method),
         )
-        folder = Path(smk.params.folder)
+        folder = Path(smk.output.models[0]).parent
         for result in results.values():
             for name, table in model_outputs(result).items():
                 write_csv(table, folder / f"{name}.csv")
