@@ -235,3 +235,23 @@ def test_new_spec_is_configuration_only(demo, instrument):
     assert {"n", "groups", "R² / log-lik"} <= set(table["term"])
     assert "C(year)[T.2023]" in markdown and r"\begin{tabular}" in latex
     assert "(" in table.set_index("term").loc["C(year)[T.2023]", "maturity_within"]
+
+
+def test_demo_sector_and_year_effects_recovered_inside_their_intervals(demo, instrument):
+    """The planted effects in the outcome's own units: the same model fitted to each
+    organisation-year's planted expected maturity (data/truth/demo/org_latents.csv). The
+    intervals estimated from the observed scores must cover them."""
+    frame = model_frame("organisation", demo["orgs"], demo["responses"], instrument, Method())
+    truth = pd.read_csv(ROOT / CONFIG["synth"]["truth_dir"] / "org_latents.csv")
+    frame = frame.merge(truth[["year", "org_id", "expected_maturity"]], on=["year", "org_id"])
+    formula = "C(sector) + np.log(employees) + C(year)"
+    observed = fit_model("observed", ols(f"maturity ~ {formula}"), frame).coefficients
+    planted = fit_model("planted", ols(f"expected_maturity ~ {formula}"), frame).coefficients
+    merged = observed.merge(planted[["term", "estimate"]], on="term", suffixes=("", "_planted"))
+    effects = merged[merged["term"].str.startswith(("C(sector)", "C(year)"))]
+    inside = (effects["ci_low"] <= effects["estimate_planted"]) & (
+        effects["estimate_planted"] <= effects["ci_high"]
+    )
+    print(effects[["term", "estimate", "ci_low", "ci_high", "estimate_planted"]].to_string())
+    assert len(effects) >= 8
+    assert inside.all(), effects.loc[~inside, "term"].tolist()
