@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import threading
@@ -76,3 +77,28 @@ def measure(
     done.set()
     sampler.join()
     return Measurement(time.perf_counter() - start, peak, process.returncode, stdout, stderr)
+
+
+GIB = 1024**3
+
+
+def report(
+    rows: list[tuple[str, float, int, float | None]], out: Path, memory_gib: float = 4
+) -> int:
+    """Print (name, seconds, peak bytes, target seconds or None) rows with a verdict per
+    target, save them as JSON in ``out``, and return 0 when every target holds."""
+    width = max(len(r[0]) for r in rows) + 2
+    print(f"\n{'what':{width}} {'wall s':>8} {'peak GiB':>9}  target")
+    met = True
+    for name, seconds, peak, target in rows:
+        verdict = ""
+        if target is not None:
+            ok = seconds <= target and peak <= memory_gib * GIB
+            met &= ok
+            verdict = f"<= {target} s, {memory_gib} GiB: " + ("ok" if ok else "MISSED")
+        print(f"{name:{width}} {seconds:8.1f} {peak / GIB:9.2f}  {verdict}")
+    record = [
+        {"what": n, "seconds": round(s, 1), "peak_gib": round(p / GIB, 2)} for n, s, p, _ in rows
+    ]
+    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return 0 if met else 1

@@ -24,13 +24,12 @@ import time
 
 import pandas as pd
 from ingest import DATA, OUT, ensure_data
-from measure import measure
+from measure import measure, report
 
 from mognad.config import ROOT, load_config
 from mognad.runner import prepare_workdir, snakemake_command
 
 WORK = OUT / "scores-work"
-GIB = 1024**3
 
 
 def config() -> dict:
@@ -129,21 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         seconds, peak = workflow(targets)
         rows.append((name, seconds, peak, None))
 
-    print(f"\nindex stage at national scale: {n:,} analysed responses, 8 years\n")
-    print(f"{'what':52} {'wall s':>8} {'peak GiB':>9}  target")
-    for name, seconds, peak, target in rows:
-        verdict = (
-            ""
-            if target is None
-            else f"<= {target} s, 4 GiB: "
-            + ("ok" if seconds <= target and peak <= 4 * GIB else "MISSED")
-        )
-        print(f"{name:52} {seconds:8.1f} {peak / GIB:9.2f}  {verdict}")
-    record = [
-        {"what": r[0], "seconds": round(r[1], 1), "peak_gib": round(r[2] / GIB, 2)} for r in rows
-    ]
-    (OUT / "scores.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    return 0 if all(r[3] is None or (r[1] <= r[3] and r[2] <= 4 * GIB) for r in rows) else 1
+    print(f"\nindex stage at national scale: {n:,} analysed responses, 8 years")
+    return report(rows, OUT / "scores.json")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +15,28 @@ from mognad.instrument import Codebook, Instrument, YearSpec, load_codebook, loa
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def demo_responses(year: int) -> pd.DataFrame:
+    """One year of the committed demo data, ingested and cleaned by the package (cached;
+    callers must not modify it)."""
+    from mognad.clean import prepare_year
+
+    source = CONFIG["source"]
+    spec = load_codebook(
+        ROOT / source["codebook"],
+        load_instrument(ROOT / CONFIG["instrument"]),
+        ROOT / source["raw_dir"],
+    )
+    return prepare_year(
+        year,
+        spec.years[year].file,
+        ROOT / CONFIG["instrument"],
+        ROOT / source["codebook"],
+        ROOT / source["organisations"],
+        CONFIG["cleaning"],
+    ).responses
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
-from conftest import CONFIG, ROOT
+from conftest import CONFIG, ROOT, demo_responses
 
-from mognad.clean import prepare_year
 from mognad.models import (
     COEFFICIENT_COLUMNS,
     fit_all,
@@ -131,18 +130,7 @@ def test_mixed_recovers_planted_variance_components():
 
 @pytest.fixture(scope="module")
 def demo(instrument) -> dict[str, pd.DataFrame]:
-    source = CONFIG["source"]
-    parts = [
-        prepare_year(
-            year,
-            ROOT / source["raw_dir"] / f"dimios_{year}.csv",
-            ROOT / CONFIG["instrument"],
-            ROOT / source["codebook"],
-            ROOT / source["organisations"],
-            CONFIG["cleaning"],
-        ).responses
-        for year in DEMO_YEARS
-    ]
+    parts = [demo_responses(year) for year in DEMO_YEARS]
     responses = pd.concat(parts, ignore_index=True)
     scores = pd.concat(
         [responses[["year", "org_id"]], respondent_scores(responses, instrument)], axis=1

@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CONFIG, ROOT
+from conftest import CONFIG, demo_responses
 
-from mognad.clean import prepare_year
 from mognad.scores import Method, group_scores, organisation_scores, respondent_scores
 from mognad.sensitivity import data_driven_weights, sensitivity_year
 
@@ -23,15 +22,7 @@ ONLY_METHOD = {
 
 @pytest.fixture(scope="module")
 def responses_2022() -> pd.DataFrame:
-    source = CONFIG["source"]
-    return prepare_year(
-        2022,
-        ROOT / source["raw_dir"] / "dimios_2022.csv",
-        ROOT / CONFIG["instrument"],
-        ROOT / source["codebook"],
-        ROOT / source["organisations"],
-        CONFIG["cleaning"],
-    ).responses
+    return demo_responses(2022)
 
 
 def test_only_the_method_reproduces_the_main_figures(responses_2022, instrument):

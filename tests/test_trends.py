@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from conftest import CONFIG, ROOT
+from conftest import CONFIG, ROOT, demo_responses
 
 from mognad.trends import (
     DECOMPOSITION_COLUMNS,
@@ -233,23 +233,14 @@ def _demo_org_scores(years: tuple[int, ...]) -> pd.DataFrame:
     if ORG_SCORES.exists():
         orgs = pd.read_parquet(ORG_SCORES)
         return orgs[orgs["year"].isin(years)]
-    from mognad.clean import prepare_year
     from mognad.instrument import load_instrument
     from mognad.scores import Method, score_year
 
-    source = CONFIG["source"]
     instrument = load_instrument(ROOT / CONFIG["instrument"])
     bootstrap = {"replicates": 10, "seed": 1, "level": 0.95}
     parts = []
     for year in years:
-        responses = prepare_year(
-            year,
-            ROOT / source["raw_dir"] / f"dimios_{year}.csv",
-            ROOT / CONFIG["instrument"],
-            ROOT / source["codebook"],
-            ROOT / source["organisations"],
-            CONFIG["cleaning"],
-        ).responses
+        responses = demo_responses(year)
         parts.append(score_year(responses, instrument, Method(), bootstrap)["org"])
     return pd.concat(parts, ignore_index=True)
 
