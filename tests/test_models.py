@@ -243,3 +243,15 @@ def test_demo_sector_and_year_effects_recovered_inside_their_intervals(demo, ins
     print(effects[["term", "estimate", "ci_low", "ci_high", "estimate_planted"]].to_string())
     assert len(effects) >= 8
     assert inside.all(), effects.loc[~inside, "term"].tolist()
+
+
+def test_a_sample_with_one_organisation_is_reported_not_fitted():
+    frame = pd.DataFrame(
+        {"org_id": "A", "year": [2021, 2022, 2023], "maturity": [40.0, 45.0, 50.0]}
+    )
+    result = fit_model("tiny", ols("maturity ~ C(year)"), frame)
+    assert result.coefficients.empty
+    assert (
+        result.fit["converged"] is False
+        and "fewer than two organisations" in result.fit["warnings"]
+    )

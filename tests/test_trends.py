@@ -286,3 +286,17 @@ def test_demo_trend_tables_add_up():
     m = fe[fe["indicator"] == "maturity"].set_index("year")["estimate"]
     assert m[2022] < m[2021]
     assert set(tables["sector_trends"]["indicator"]) == {"capability", "legacy", "maturity"}
+
+
+def test_a_single_organisation_gives_estimates_without_uncertainty():
+    orgs = pd.DataFrame(
+        {
+            "year": [2020, 2021, 2022],
+            "org_id": "A",
+            "sector": "education",
+            "maturity": [40.0, 42.0, 47.0],
+        }
+    )
+    table = fixed_effects_trend(orgs, "maturity")
+    assert table["estimate"].tolist() == pytest.approx([0.0, 2.0, 7.0])
+    assert table["std_error"].isna().all()

@@ -300,6 +300,9 @@ def _fit_mixed(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFra
 FITTERS = {"ols": _fit_ols, "mixed": _fit_mixed, "fixed_effects": _fit_fixed_effects}
 
 
+NOT_FITTED = "not fitted: fewer than two organisations in the sample"
+
+
 def fit_model(name: str, spec: Mapping[str, Any], frame: pd.DataFrame) -> ModelResult:
     """Fit one declared model on its frame (``sample`` applied here) and tidy the result.
 
@@ -310,7 +313,11 @@ def fit_model(name: str, spec: Mapping[str, Any], frame: pd.DataFrame) -> ModelR
     data = frame.query(spec["sample"]) if spec.get("sample") else frame
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        coefs, fit = FITTERS[spec["kind"]](spec, data)
+        if data["org_id"].nunique() < 2:  # no clustering, no random effects, no within
+            coefs = pd.DataFrame(columns=COEFFICIENT_COLUMNS)
+            fit = {"n": len(data), "converged": False, "warnings": NOT_FITTED}
+        else:
+            coefs, fit = FITTERS[spec["kind"]](spec, data)
     other = sorted({str(w.message).split("\n")[0] for w in caught})
     fit["warnings"] = "; ".join(filter(None, [fit.get("warnings", ""), *other]))
     record = {

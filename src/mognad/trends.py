@@ -160,10 +160,19 @@ def decompose_change(
     return out
 
 
-def _cluster_fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray):
-    """OLS with standard errors clustered by ``groups`` and t intervals on G - 1 df."""
+def _cluster_fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray, level: float):
+    """OLS with standard errors clustered by ``groups`` and t intervals on G - 1 df.
+
+    Returns (params, bse, conf_int, pvalues). With fewer than two organisations clustered
+    uncertainty does not exist: the estimates stand, their uncertainty is NaN.
+    """
     codes = pd.factorize(groups)[0]
-    return sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    if codes.max(initial=-1) < 1:
+        params = np.asarray(sm.OLS(y, x).fit().params, dtype=float)
+        nan = np.full(len(params), np.nan)
+        return params, nan, np.column_stack([nan, nan]), nan
+    fit = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    return fit.params, fit.bse, fit.conf_int(alpha=1 - level), fit.pvalues
 
 
 def fixed_effects_trend(orgs: pd.DataFrame, indicator: str, level: float = 0.95) -> pd.DataFrame:
@@ -187,18 +196,20 @@ def fixed_effects_trend(orgs: pd.DataFrame, indicator: str, level: float = 0.95)
     frame = pd.DataFrame(dummies, index=values.index)
     frame["y"] = values[indicator].to_numpy()
     demeaned = frame - frame.groupby(values["org_id"].to_numpy()).transform("mean")
-    fit = _cluster_fit(
-        demeaned["y"].to_numpy(), demeaned.drop(columns="y").to_numpy(), values["org_id"].values
+    params, bse, ci, _ = _cluster_fit(
+        demeaned["y"].to_numpy(),
+        demeaned.drop(columns="y").to_numpy(),
+        values["org_id"].values,
+        level,
     )
-    ci = fit.conf_int(alpha=1 - level)
     nan = float("nan")
     rows = [{"year": years[0], "estimate": 0.0, "std_error": nan, "ci_low": nan, "ci_high": nan}]
     for k, year in enumerate(years[1:]):
         rows.append(
             {
                 "year": year,
-                "estimate": float(fit.params[k]),
-                "std_error": float(fit.bse[k]),
+                "estimate": float(params[k]),
+                "std_error": float(bse[k]),
                 "ci_low": float(ci[k, 0]),
                 "ci_high": float(ci[k, 1]),
             }
@@ -230,11 +241,12 @@ def sector_trends(
     if eligible:
         sector_dummies = (used["scope"].to_numpy()[:, None] == np.array(eligible)).astype(float)
         x = np.hstack([sector_dummies, sector_dummies * used[["year_centred"]].to_numpy()])
-        fit = _cluster_fit(used[indicator].to_numpy(), x, used["org_id"].to_numpy())
-        ci = fit.conf_int(alpha=1 - level)
+        params, bse, ci, pvalues = _cluster_fit(
+            used[indicator].to_numpy(), x, used["org_id"].to_numpy(), level
+        )
         for j, sector in enumerate(eligible):
             k = len(eligible) + j
-            slopes[sector] = (fit.params[k], fit.bse[k], ci[k, 0], ci[k, 1], fit.pvalues[k])
+            slopes[sector] = (params[k], bse[k], ci[k, 0], ci[k, 1], pvalues[k])
     rows = []
     for sector, data in values.groupby("scope", sort=True):
         flagged = sector not in slopes
