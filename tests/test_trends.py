@@ -20,7 +20,6 @@ from mognad.trends import (
 )
 
 TRUTH = ROOT / "data/truth/demo/org_latents.csv"
-ORG_SCORES = ROOT / "data/processed/org_scores.parquet"
 
 
 def _panel(rows: list[tuple[int, str, float]], sector: str = "s1") -> pd.DataFrame:
@@ -228,11 +227,8 @@ def test_sector_trends_recover_planted_slopes():
 
 
 def _demo_org_scores(years: tuple[int, ...]) -> pd.DataFrame:
-    """The demo organisation scores: the workflow's file if present, else scored here from
-    the committed raw exports (few bootstrap replicates: only point estimates are used)."""
-    if ORG_SCORES.exists():
-        orgs = pd.read_parquet(ORG_SCORES)
-        return orgs[orgs["year"].isin(years)]
+    """The demo organisation scores, scored here from the committed raw exports (few
+    bootstrap replicates: only point estimates are used)."""
     from mognad.instrument import load_instrument
     from mognad.scores import Method, score_year
 
@@ -271,9 +267,8 @@ def test_demo_estimates_recover_truth_2022(demo_2022):
 
 
 def test_demo_trend_tables_add_up():
-    if not ORG_SCORES.exists():
-        pytest.skip("workflow output absent; the 2022 tests cover the demo")
-    tables = trend_tables(pd.read_parquet(ORG_SCORES), CONFIG["analysis"]["min_orgs"])
+    orgs = _demo_org_scores(tuple(CONFIG["years"]))
+    tables = trend_tables(orgs, CONFIG["analysis"]["min_orgs"])
     dec = tables["change_decomposition"]
     assert list(dec.columns[:7]) == [*DECOMPOSITION_COLUMNS, "indicator"]
     assert set(dec["indicator"]) == {"capability", "legacy", "maturity"}
