@@ -51,7 +51,8 @@ from mognad.instrument import (
     load_codebook,
     load_instrument,
 )
-from mognad.scores import respondent_scores
+from mognad.reliability import icc1_icc2
+from mognad.scores import organisation_scores, respondent_scores
 
 DEFAULT_SEED = 20190401
 DIMENSIONS = ("capability", "legacy")
@@ -1112,22 +1113,6 @@ def _submissions(
 # --- generation -------------------------------------------------------------------------
 
 
-def _icc1(values: np.ndarray, groups: np.ndarray) -> float:
-    """ICC(1) from a one-way ANOVA (unequal group sizes)."""
-    ok = ~np.isnan(values)
-    values, groups = values[ok], pd.factorize(groups[ok])[0]
-    g = groups.max() + 1
-    n_g = np.bincount(groups, minlength=g).astype(float)
-    means = np.bincount(groups, weights=values, minlength=g) / n_g
-    grand = values.mean()
-    ssb = float((n_g * (means - grand) ** 2).sum())
-    ssw = float(((values - means[groups]) ** 2).sum())
-    n = values.size
-    msb, msw = ssb / (g - 1), ssw / (n - g)
-    k0 = (n - (n_g**2).sum() / n) / (g - 1)
-    return (msb - msw) / (msb + (k0 - 1) * msw)
-
-
 def org_level_national(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     """Per year: mean over organisations of the mean over their respondents (%), from
     :func:`mognad.scores.respondent_scores` on canonical responses."""
@@ -1135,8 +1120,7 @@ def org_level_national(responses: pd.DataFrame, instrument: Instrument) -> pd.Da
     scores["year"] = responses["year"].to_numpy()
     scores["org_id"] = responses["org_id"].to_numpy()
     columns = ["capability", "legacy", "maturity"]
-    org = scores.groupby(["year", "org_id"], sort=True)[columns].mean()
-    return org.groupby(level="year").mean()
+    return organisation_scores(scores, columns).groupby("year")[columns].mean()
 
 
 def generate(spec: SynthSpec, instrument: Instrument, codebook: Codebook) -> SynthResult:
@@ -1209,9 +1193,9 @@ def _effects(
     icc = {}
     for year in spec.years:
         in_year = (responses["year"] == year).to_numpy()
-        icc[str(year)] = _icc1(
+        icc[str(year)] = icc1_icc2(
             scores["maturity"].to_numpy()[in_year], responses["org_id"].to_numpy()[in_year]
-        )
+        )[0]
     counts = {}
     for year, y in years.items():
         kinds = y.submissions["kind"].value_counts()
