@@ -151,6 +151,9 @@ def test_analysis_tables_cover_every_year(runs):
     assert sorted(decomposition["year"].unique()) == years[1:]
     parts = decomposition[["within", "composition", "interaction"]].sum(axis=1)
     assert (parts - decomposition["cross_sectional"]).abs().max() < 1e-9
+    for part in ("cross_sectional", "within", "composition", "interaction"):
+        low, high = decomposition[f"{part}_ci_low"], decomposition[f"{part}_ci_high"]
+        assert (low <= decomposition[part]).all() and (decomposition[part] <= high).all()
     focus = pd.read_csv(tables / "sector_focus.csv")
     assert set(focus.loc[focus["focus"], "sector"]) == set(CONFIG["analysis"]["focus_sectors"])
     assert (focus["flag_small"] == (focus["n_orgs"] < CONFIG["analysis"]["min_orgs"])).all()

@@ -226,6 +226,40 @@ def _fit_fixed_effects(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd
     return coefs, fit
 
 
+def variance_interval(
+    variance: float, std_error: float, boundary: bool, level: float = 0.95
+) -> tuple[float, float]:
+    """Wald interval for a variance component on the log scale, v * exp(+-z se / v).
+
+    A variance is skewed and bounded by zero, so a symmetric interval would cross zero; the
+    log scale keeps the interval positive and is close to the profile-likelihood interval
+    once there are a few dozen groups (checked by simulation in the tests). For a fit at
+    the boundary (any variance near zero) there is no usable curvature and the interval
+    is NaN: the fit table's ``boundary`` says why.
+    """
+    if boundary or not np.isfinite(std_error) or variance <= 0 or std_error <= 0:
+        return (np.nan, np.nan)
+    half = stats.norm.ppf(0.5 + level / 2) * std_error / variance
+    return (variance * float(np.exp(-half)), variance * float(np.exp(half)))
+
+
+def residual_variance_interval(
+    variance: float, df: int, level: float = 0.95
+) -> tuple[float, float]:
+    """Chi-square interval for the residual variance, df = observations - organisations.
+
+    Exact for the balanced one-way model (the REML residual variance is then the within
+    mean square); with millions of degrees of freedom nothing else matters.
+    """
+    if df < 1 or not np.isfinite(variance):
+        return (np.nan, np.nan)
+    alpha = 1 - level
+    return (
+        df * variance / float(stats.chi2.ppf(1 - alpha / 2, df)),
+        df * variance / float(stats.chi2.ppf(alpha / 2, df)),
+    )
+
+
 def _fit_mixed(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     y, _ = _design(spec["formula"], frame)
     data = frame.loc[y.index].copy()
@@ -274,8 +308,24 @@ def _fit_mixed(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFra
         messages.append(f"hessian: {err}")
         hessian_ok = False
     variances = [var_org] if not nested else [var_org, var_nested]
-    near_zero = any(v < BOUNDARY_SHARE * total for v in variances)
+    floor = BOUNDARY_SHARE * total
+    near_zero = any(v < floor for v in variances)
     coefs = _tidy(fe, res.fe_params, bse, df=None)
+    # statsmodels' variance parameters are relative to the residual variance (cov_re/scale,
+    # vcomp/scale): their standard errors times scale are those of the variances.
+    relative_se = np.sqrt(np.diag(res.cov_params().to_numpy())[len(fe) :]) * var_residual
+    se_group = float(relative_se[0]) if len(relative_se) else np.nan
+    se_vc = float(relative_se[1]) if len(relative_se) > 1 else np.nan
+    se_org, se_nested = (se_vc, se_group) if nested else (se_group, np.nan)
+    intervals = {
+        "var_organisation": variance_interval(var_org, se_org, var_org < floor or not hessian_ok),
+        "var_nested": variance_interval(var_nested, se_nested, var_nested < floor or not hessian_ok)
+        if nested
+        else (np.nan, np.nan),
+        "var_residual": residual_variance_interval(
+            var_residual, int(res.nobs) - int(data["org_id"].nunique())
+        ),
+    }
     fit = {
         "n": int(res.nobs),
         "n_groups": int(data["org_id"].nunique()),
@@ -289,6 +339,11 @@ def _fit_mixed(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFra
         "var_organisation": var_org,
         "var_nested": var_nested,
         "var_residual": var_residual,
+        **{
+            f"{name}_{side}": bound
+            for name, bounds in intervals.items()
+            for side, bound in zip(("ci_low", "ci_high"), bounds, strict=True)
+        },
         "icc_organisation": (var_org + np.nan_to_num(var_nested)) / total,
         "icc_nested": var_nested / total if nested else np.nan,
         "estimation": f"REML, {optimiser}",

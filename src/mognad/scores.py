@@ -155,6 +155,14 @@ def respondent_scores(
     return to_percent(pd.concat([categories, dims], axis=1), instrument)
 
 
+def keyed_scores(
+    responses: pd.DataFrame, instrument: Instrument, method: Method | None = None
+) -> pd.DataFrame:
+    """``year``, ``org_id`` and every score of each response, on a fresh index."""
+    scores = respondent_scores(responses, instrument, method)
+    return pd.concat([responses[["year", "org_id"]], scores], axis=1).reset_index(drop=True)
+
+
 def score_columns(instrument: Instrument) -> list[str]:
     """Every score column, in output order: categories, dimensions, maturity."""
     return [*instrument.categories, *instrument.dimensions, "maturity"]
@@ -168,6 +176,27 @@ def organisation_scores(
     out = grouped[list(columns)].mean()
     out.insert(0, "n_respondents", grouped.size().astype("int64"))
     return out.reset_index()
+
+
+def organisation_standard_errors(
+    scores: pd.DataFrame, columns: Sequence[str], keys: Sequence[str] = ("year", "org_id")
+) -> pd.DataFrame:
+    """Standard error of each organisation mean from its respondents: s_i / sqrt(n_i).
+
+    The sampling error of measuring an organisation through some of its staff. Where an
+    organisation has fewer than two answers for a score, s_i is unknown and the year's
+    pooled within-organisation SD is used instead, so one-respondent organisations still
+    carry (not zero) uncertainty.
+    """
+    keys = list(keys)
+    grouped = scores.groupby(keys, sort=True, observed=True)[list(columns)]
+    n = grouped.count()
+    variance = grouped.var(ddof=1)
+    year = n.index.get_level_values("year")
+    pooled = (variance * (n - 1)).groupby(year).sum() / (n - 1).clip(lower=0).groupby(year).sum()
+    fallback = pooled.reindex(year).set_axis(n.index)
+    variance = variance.where(n >= 2, fallback)
+    return np.sqrt(variance / n.where(n > 0)).reset_index()
 
 
 def group_scores(
@@ -254,9 +283,7 @@ def score_year(
     """
     year = int(responses["year"].iloc[0])
     columns = score_columns(instrument)
-    scores = pd.concat(
-        [responses[["year", "org_id"]], respondent_scores(responses, instrument, method)], axis=1
-    ).reset_index(drop=True)
+    scores = keyed_scores(responses, instrument, method)
     attributes = (
         responses.groupby("org_id", sort=True, observed=True)[["year", "org_type", "sector"]]
         .first()

@@ -24,6 +24,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 
 #: The indicators the workflow's trend tables cover.
 TREND_INDICATORS: tuple[str, ...] = ("capability", "legacy", "maturity")
@@ -64,6 +65,66 @@ def _pairs(values: pd.DataFrame, indicator: str):
 
 def _shared_mean(values: pd.Series) -> float:
     return float(values.mean()) if len(values) else np.nan
+
+
+def _group_weights(index: pd.Index, members: pd.Index, weight: float) -> pd.Series:
+    """``weight / |members|`` on ``members`` and 0 elsewhere: the weights of a mean times
+    ``weight``."""
+    out = pd.Series(0.0, index=index)
+    if len(members):
+        out[members] = weight / len(members)
+    return out
+
+
+def _part_weights(prev: pd.Index, now: pd.Index) -> dict[str, tuple[pd.Series, pd.Series]]:
+    """Each part of the decomposition as weights on the organisation values of t-1 and t.
+
+    With the membership of both years fixed every part is a linear combination of the
+    organisation values, sum_i w_i y_i(t-1) + sum_i v_i y_i(t); :func:`_decompose_pair`
+    gives the formulas. The weights give the parts' standard errors in
+    :func:`_part_standard_errors`.
+    """
+    stay = prev.intersection(now)
+    joiners, leavers = now.difference(prev), prev.difference(now)
+    cross = (_group_weights(prev, prev, -1.0), _group_weights(now, now, 1.0))
+    if len(stay) == 0:
+        zero = (pd.Series(0.0, index=prev), pd.Series(0.0, index=now))
+        return {"cross_sectional": cross, "within": zero, "composition": cross, "interaction": zero}
+    p0, p1 = len(stay) / len(prev), len(stay) / len(now)
+    p = (p0 + p1) / 2
+    within = (_group_weights(prev, stay, -p), _group_weights(now, stay, p))
+    composition = (
+        _group_weights(prev, leavers, -(1 - p0)) + _group_weights(prev, stay, 1 - p0),
+        _group_weights(now, joiners, 1 - p1) - _group_weights(now, stay, 1 - p1),
+    )
+    interaction = tuple(c - w - k for c, w, k in zip(cross, within, composition, strict=True))
+    return {
+        "cross_sectional": cross,
+        "within": within,
+        "composition": composition,
+        "interaction": interaction,
+    }
+
+
+def _part_standard_errors(
+    y_prev: pd.Series, y_now: pd.Series, se_prev: pd.Series, se_now: pd.Series
+) -> dict[str, float]:
+    """Standard errors of the four parts from the organisation values' standard errors.
+
+    The organisations that took part are held fixed: the uncertainty is that of measuring
+    each organisation through a sample of its staff, and samples of different organisations
+    and of different years are independent, so Var(part) = sum_i w_i^2 se_i(t-1)^2 +
+    sum_i v_i^2 se_i(t)^2 exactly for these linear parts. This is the interval for the
+    change among the organisations that took part, not for a wider population of
+    organisations.
+    """
+    out = {}
+    for part, (w_prev, w_now) in _part_weights(y_prev.index, y_now.index).items():
+        variance = (w_prev**2 * se_prev.reindex(y_prev.index) ** 2).sum(min_count=1) + (
+            w_now**2 * se_now.reindex(y_now.index) ** 2
+        ).sum(min_count=1)
+        out[f"{part}_se"] = float(np.sqrt(variance))
+    return out
 
 
 def _decompose_pair(y_prev: pd.Series, y_now: pd.Series) -> dict[str, float | int]:
@@ -117,14 +178,44 @@ def _decompose_pair(y_prev: pd.Series, y_now: pd.Series) -> dict[str, float | in
     }
 
 
-def _pair_rows(orgs: pd.DataFrame, indicator: str, by: str | None) -> pd.DataFrame:
+#: The parts of the cross-sectional change, in contract order.
+PARTS = ("cross_sectional", "within", "composition", "interaction")
+
+
+def _se_by_year(se: pd.DataFrame | None, indicator: str) -> dict[int, pd.Series]:
+    """The organisation standard errors of ``indicator`` per year, indexed by org_id."""
+    if se is None:
+        return {}
+    return {
+        int(year): group.set_index("org_id")[indicator]
+        for year, group in se[["year", "org_id", indicator]].groupby("year")
+    }
+
+
+def _pair_rows(
+    orgs: pd.DataFrame,
+    indicator: str,
+    by: str | None,
+    se: pd.DataFrame | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
     values = _org_values(orgs, indicator, by)
-    rows = [
-        {"year": year, "scope": scope, **_decompose_pair(y_prev, y_now)}
-        for scope, _, year, y_prev, y_now in _pairs(values, indicator)
-    ]
+    errors = _se_by_year(se, indicator)
+    rows = []
+    for scope, prev, year, y_prev, y_now in _pairs(values, indicator):
+        row = {"year": year, "scope": scope, **_decompose_pair(y_prev, y_now)}
+        if errors:
+            row |= _part_standard_errors(y_prev, y_now, errors[prev], errors[year])
+        rows.append(row)
     columns = [*DECOMPOSITION_COLUMNS, "stayer_change", *COUNT_COLUMNS]
+    if se is not None:
+        columns += [f"{part}_se" for part in PARTS]
     table = pd.DataFrame(rows, columns=columns)
+    if se is not None:
+        z = stats.norm.ppf(0.5 + level / 2)
+        for part in PARTS:
+            table[f"{part}_ci_low"] = table[part] - z * table[f"{part}_se"]
+            table[f"{part}_ci_high"] = table[part] + z * table[f"{part}_se"]
     return table.sort_values(["year", "scope"], kind="stable").reset_index(drop=True)
 
 
@@ -146,18 +237,28 @@ def year_over_year(
 
 
 def decompose_change(
-    orgs: pd.DataFrame, indicator: str, by: str | None = None, min_orgs: int = 5
+    orgs: pd.DataFrame,
+    indicator: str,
+    by: str | None = None,
+    min_orgs: int = 5,
+    se: pd.DataFrame | None = None,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Exact split of the cross-sectional change into within, composition and interaction.
 
     See :func:`_decompose_pair` for the formulation. Scopes with fewer than ``min_orgs``
     organisations in either year keep their values and get ``flag_small`` = True; the
-    report decides what to show.
+    report decides what to show. Given ``se`` (``year``, ``org_id`` and the organisations'
+    standard errors under the indicator's name, from
+    :func:`mognad.scores.organisation_standard_errors`), each part also gets ``<part>_se``
+    and normal ``<part>_ci_low``/``_ci_high`` at ``level`` (see
+    :func:`_part_standard_errors`).
     """
-    table = _pair_rows(orgs, indicator, by)
+    table = _pair_rows(orgs, indicator, by, se, level)
+    uncertainty = [c for c in table.columns if c.endswith(("_se", "_ci_low", "_ci_high"))]
     out = table[[*DECOMPOSITION_COLUMNS, *COUNT_COLUMNS]].copy()
     out["flag_small"] = (out["n_orgs_prev"] < min_orgs) | (out["n_orgs"] < min_orgs)
-    return out
+    return pd.concat([out, table[uncertainty]], axis=1)
 
 
 def _cluster_fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray, level: float):
@@ -270,10 +371,15 @@ def sector_trends(
 
 
 def trend_tables(
-    orgs: pd.DataFrame, min_orgs: int, indicators: Sequence[str] = TREND_INDICATORS
+    orgs: pd.DataFrame,
+    min_orgs: int,
+    indicators: Sequence[str] = TREND_INDICATORS,
+    se: pd.DataFrame | None = None,
+    level: float = 0.95,
 ) -> dict[str, pd.DataFrame]:
     """Every trend table for the workflow's trends job: national and per-sector change,
-    its decomposition, fixed-effects year effects and sector slopes, for each indicator."""
+    its decomposition (with intervals when ``se`` is given), fixed-effects year effects and
+    sector slopes, for each indicator."""
     parts: dict[str, list[pd.DataFrame]] = {
         "change_decomposition": [],
         "year_over_year": [],
@@ -282,15 +388,15 @@ def trend_tables(
     }
     for indicator in indicators:
         for by in (None, "sector"):
-            dec = decompose_change(orgs, indicator, by, min_orgs)
+            dec = decompose_change(orgs, indicator, by, min_orgs, se, level)
             dec.insert(len(DECOMPOSITION_COLUMNS), "indicator", indicator)
             parts["change_decomposition"].append(dec)
             yoy = year_over_year(orgs, indicator, by, min_orgs)
             yoy.insert(2, "indicator", indicator)
             parts["year_over_year"].append(yoy)
         for name, table in (
-            ("fixed_effects_trend", fixed_effects_trend(orgs, indicator)),
-            ("sector_trends", sector_trends(orgs, indicator, min_orgs)),
+            ("fixed_effects_trend", fixed_effects_trend(orgs, indicator, level)),
+            ("sector_trends", sector_trends(orgs, indicator, min_orgs, level)),
         ):
             table.insert(0, "indicator", indicator)
             parts[name].append(table)

@@ -34,6 +34,8 @@ rule sector_analysis:
 rule trend_analysis:
     input:
         orgs="data/processed/org_scores.parquet",
+        responses="data/processed/responses.parquet",
+        instrument=config["instrument"],
     output:
         change_decomposition=report(
             "results/tables/change_decomposition.csv",
@@ -60,6 +62,8 @@ rule trend_analysis:
         "../../environment.yml"
     params:
         analysis=config["analysis"],
+        method=config["method"],
+        level=config["bootstrap"]["level"],
         code=TRENDS_CODE,
     script:
         "../scripts/trend_analysis.py"

@@ -2,14 +2,25 @@
 
 import pandas as pd
 
+from mognad.instrument import load_instrument
 from mognad.io import write_tables
 from mognad.logs import job_log
+from mognad.scores import Method, keyed_scores, organisation_standard_errors, score_columns
 from mognad.trends import trend_tables
 
 
 def main(smk) -> None:
     with job_log(smk.log[0], "trend_analysis") as log:
-        tables = trend_tables(pd.read_parquet(smk.input.orgs), smk.params.analysis["min_orgs"])
+        instrument = load_instrument(smk.input.instrument)
+        scores = keyed_scores(
+            pd.read_parquet(smk.input.responses), instrument, Method.from_config(smk.params.method)
+        )
+        tables = trend_tables(
+            pd.read_parquet(smk.input.orgs),
+            smk.params.analysis["min_orgs"],
+            se=organisation_standard_errors(scores, score_columns(instrument)),
+            level=smk.params.level,
+        )
         write_tables(tables, smk.output)
         log.info("%s", {name: len(table) for name, table in tables.items()})
 
