@@ -1,0 +1,141 @@
+"""Swedish and English words for everything a reader sees: figures, tables, report, profiles.
+
+Codes (``education``, ``capability``, ``mature``, ``n_orgs``) stay codes inside the
+pipeline; only published outputs translate them, through one :class:`Labels` per language.
+The words come from three places, each where its owners edit it: category and dimension
+names from the instrument, quadrant names from the method in ``config.yaml``, and the rest
+(sectors, organisation types, column headers, short texts) from
+``data/codebook/labels.yaml``. A code without a label is an error naming the section and
+code, so nothing unlabelled reaches a figure.
+
+Numbers are written the way each language writes them: ``41,2`` and ``1 234`` in Swedish
+(decimal comma, a no-break space between thousands), ``41.2`` and ``1,234`` in English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from mognad.instrument import Instrument
+
+LANGUAGES = ("sv", "en")
+#: Shown where a value is missing or suppressed.
+DASH = "–"
+#: The no-break space Swedish puts between thousands (and before a per cent sign).
+NBSP = "\u00a0"
+
+
+#: Column suffixes of indicator columns and the header they take.
+_SUFFIX_HEADERS = {"_ci_low": "ci_low", "_ci_high": "ci_high", "_se": "std_error"}
+
+
+class LabelError(KeyError):
+    """A code that has no label in the requested section."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; show it plainly
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Labels:
+    """All labels of one language: ``sections[section][code]`` is the shown text."""
+
+    language: str
+    sections: Mapping[str, Mapping[str, str]]
+    source: str = "labels"
+
+    def get(self, section: str, code: str) -> str:
+        try:
+            return self.sections[section][str(code)]
+        except KeyError:
+            known = ", ".join(sorted(self.sections.get(section, {}))) or "none"
+            raise LabelError(
+                f"{self.source}: no {self.language} label for {code!r} in section "
+                f"{section!r} (known: {known}); add it to data/codebook/labels.yaml"
+            ) from None
+
+    def sector(self, code: str) -> str:
+        return self.get("sectors", code)
+
+    def org_type(self, code: str) -> str:
+        return self.get("org_types", code)
+
+    def indicator(self, code: str) -> str:
+        """A category, a dimension or ``maturity``."""
+        return self.get("indicators", code)
+
+    def quadrant(self, code: str) -> str:
+        return self.get("quadrants", code)
+
+    def header(self, column: str) -> str:
+        """A table column's header; ``<indicator>_ci_low`` style columns are composed."""
+        if column in self.sections["headers"]:
+            return self.get("headers", column)
+        if column in self.sections["indicators"]:
+            return self.indicator(column)
+        for suffix, header in _SUFFIX_HEADERS.items():
+            stem = column.removesuffix(suffix)
+            if stem != column and stem in self.sections["indicators"]:
+                return f"{self.indicator(stem)}, {self.get('headers', header).lower()}"
+        return self.get("headers", column)
+
+    def group(self, level: str, code: str) -> str:
+        """A group of a ``level`` (``national``, ``sector``, ``org_type``) by its code."""
+        if level == "national":
+            return self.text("national")
+        return self.sector(code) if level == "sector" else self.org_type(code)
+
+    def text(self, key: str, **values: Any) -> str:
+        return self.get("texts", key).format(**values)
+
+    def number(self, value: float | None, digits: int = 1) -> str:
+        """A number as the language writes it; missing values as a dash."""
+        if value is None or not np.isfinite(value):
+            return DASH
+        text = f"{value:,.{digits}f}"
+        if self.language == "sv":
+            text = text.replace(",", NBSP).replace(".", ",").replace("-", "−")
+        return text
+
+    def percent(self, value: float | None, digits: int = 0) -> str:
+        """A value already in per cent, with its sign: ``41 %`` / ``41%``."""
+        if value is None or not np.isfinite(value):
+            return DASH
+        space = NBSP if self.language == "sv" else ""
+        return f"{self.number(value, digits)}{space}%"
+
+
+def _pick(entries: Mapping[str, Mapping[str, str]], language: str, where: str) -> dict[str, str]:
+    out = {}
+    for code, names in entries.items():
+        if language not in names:
+            raise LabelError(f"{where}: {code!r} has no {language!r} text")
+        out[str(code)] = str(names[language])
+    return out
+
+
+def load_labels(
+    path: str | Path,
+    instrument: Instrument,
+    quadrants: Mapping[str, Mapping[str, str]],
+    language: str,
+) -> Labels:
+    """Every label in ``language`` from the labels file, the instrument and the quadrants."""
+    if language not in LANGUAGES:
+        raise LabelError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
+    path = Path(path)
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sections = {name: _pick(entries, language, f"{path}: {name}") for name, entries in raw.items()}
+    sections["indicators"] = {
+        **_pick(instrument.categories, language, "instrument categories"),
+        **_pick(instrument.dimensions, language, "instrument dimensions"),
+        **sections.get("indicators", {}),
+    }
+    sections["quadrants"] = _pick(quadrants, language, "config method.quadrants")
+    return Labels(language=language, sections=sections, source=str(path))
