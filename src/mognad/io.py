@@ -6,29 +6,17 @@ after every output of the job has been computed, so an error never leaves a part
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from mognad.files import write_atomic
+
+__all__ = ["write_atomic"]
+
 #: How CSV outputs are written, so that two runs give identical bytes.
 CSV_OPTIONS = {"index": False, "lineterminator": "\n", "encoding": "utf-8"}
-
-
-def write_atomic(path: str | Path, write: Callable[[Path], None]) -> None:
-    """Call ``write`` on a temporary file beside ``path``, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:

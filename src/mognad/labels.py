@@ -14,15 +14,15 @@ Numbers are written the way each language writes them: ``41,2`` and ``1 234`` in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
-from mognad.instrument import Instrument
+from mognad.instrument import Instrument, read_yaml
 
 LANGUAGES = ("sv", "en")
 #: Shown where a value is missing or suppressed.
@@ -31,6 +31,8 @@ DASH = "–"
 NBSP = "\u00a0"
 
 
+#: A patsy dummy term: C(variable)[T.level].
+_FACTOR_TERM = re.compile(r"^C\((?P<variable>\w+)\)\[T\.(?P<level>.+)\]$")
 #: Column suffixes of indicator columns and the header they take.
 _SUFFIX_HEADERS = {"_ci_low": "ci_low", "_ci_high": "ci_high", "_se": "std_error"}
 
@@ -73,6 +75,27 @@ class Labels:
     def quadrant(self, code: str) -> str:
         return self.get("quadrants", code)
 
+    def term(self, term: str) -> str:
+        """A regression term in words: ``C(sector)[T.education]`` is the sector's name,
+        ``C(year)[T.2020]`` the year; other terms (``np.log(employees)``) from ``terms``."""
+        match = _FACTOR_TERM.match(term)
+        if not match:
+            return self.get("terms", term)
+        variable, level = match["variable"], match["level"]
+        if variable == "sector":
+            return self.sector(level)
+        if variable == "org_type":
+            return self.org_type(level)
+        if variable == "year":
+            return str(int(float(level)))
+        return f"{self.header(variable)}: {level}"
+
+    def model(self, spec: Mapping[str, Any]) -> str:
+        """A model by its outcome and kind, e.g. "Digital mognad (OLS)", from its spec
+        (``formula`` and ``kind``, as in config.yaml or a model's fit table)."""
+        outcome = str(spec["formula"]).split("~")[0].strip()
+        return f"{self.indicator(outcome)} ({self.get('model_kinds', str(spec['kind']))})"
+
     def header(self, column: str) -> str:
         """A table column's header; ``<indicator>_ci_low`` style columns are composed."""
         if column in self.sections["headers"]:
@@ -81,8 +104,10 @@ class Labels:
             return self.indicator(column)
         for suffix, header in _SUFFIX_HEADERS.items():
             stem = column.removesuffix(suffix)
-            if stem != column and stem in self.sections["indicators"]:
-                return f"{self.indicator(stem)}, {self.get('headers', header).lower()}"
+            if stem == column:
+                continue
+            if stem in self.sections["indicators"] or stem in self.sections["headers"]:
+                return f"{self.header(stem)}, {self.get('headers', header)}"
         return self.get("headers", column)
 
     def group(self, level: str, code: str) -> str:
@@ -130,7 +155,7 @@ def load_labels(
     if language not in LANGUAGES:
         raise LabelError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
     path = Path(path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     sections = {name: _pick(entries, language, f"{path}: {name}") for name, entries in raw.items()}
     sections["indicators"] = {
         **_pick(instrument.categories, language, "instrument categories"),
