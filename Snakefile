@@ -11,6 +11,9 @@ include: "workflow/rules/scores.smk"
 include: "workflow/rules/quality.smk"
 include: "workflow/rules/sensitivity.smk"
 include: "workflow/rules/analyses.smk"
+include: "workflow/rules/publish.smk"
+include: "workflow/rules/report.smk"
+include: "workflow/rules/profiles.smk"
 
 
 rule all:
@@ -26,3 +29,7 @@ rule all:
         rules.sector_analysis.output,
         rules.trend_analysis.output,
         rules.fit_models.output,
+        rules.publish_tables.output,
+        rules.figures.output,
+        rules.report.output,
+        f"results/profiles/{REPORT_YEAR}/index.html",

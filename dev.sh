@@ -3,7 +3,8 @@
 # (override with PYTHON=/path/to/python3); uv and everything else are installed on demand.
 #
 #   bash dev.sh setup              install uv (if needed) and sync .venv from requirements.lock
-#   bash dev.sh report [ARGS...]   run the Snakemake workflow (CORES=2 by default)
+#   bash dev.sh report [ARGS...]   run the Snakemake workflow (CORES=2 by default), then
+#                                  write Snakemake's report (results/snakemake_report.html)
 #   bash dev.sh test [ARGS...]     run the test suite with pytest
 #   bash dev.sh lint               ruff, ruff format --check, snakefmt --check, snakemake --lint
 #   bash dev.sh check YEAR [FILE]  check a year's export against the codebook, list all problems
@@ -139,6 +140,19 @@ relock() {
     "$PYTHON" tools/write_environment_yml.py
 }
 
+# Snakemake's own report (every figure and table with caption and provenance), written
+# after a run that changed anything, so a run with nothing to do stays a no-op.
+snakemake_report() {
+    local out=results/snakemake_report.html arg
+    for arg in "$@"; do
+        case "$arg" in -n | --dry-run | --dryrun | --summary | --detailed-summary | -l | --list*) return 0 ;; esac
+    done
+    if [[ -f "$out" && -z "$(find results -type f -newer "$out" -print -quit)" ]]; then
+        return 0
+    fi
+    "$VENV/bin/snakemake" --workflow-profile workflow/profiles/default --report "$out" "$@"
+}
+
 cmd="${1:-}"
 (($#)) && shift
 case "$cmd" in
@@ -147,7 +161,8 @@ case "$cmd" in
         ;;
     report)
         setup
-        exec "$VENV/bin/snakemake" --cores "${CORES:-2}" --workflow-profile workflow/profiles/default "$@"
+        "$VENV/bin/snakemake" --cores "${CORES:-2}" --workflow-profile workflow/profiles/default "$@"
+        snakemake_report "$@"
         ;;
     test)
         setup

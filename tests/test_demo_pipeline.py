@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 from conftest import CONFIG, ROOT
 
+from mognad.disclosure import Thresholds, violations
 from mognad.runner import run_workflow
 from mognad.scores import respondent_scores
+from mognad.tables import RULES
 
 PUBLISHED = {2019: 41, 2020: 47, 2021: 53, 2022: 51}  # national maturity, % (status report)
 TRUTH = ROOT / CONFIG["synth"]["truth_dir"]
@@ -91,13 +93,23 @@ def test_no_personal_data_anywhere_in_the_outputs(runs):
     )
     emails = list(raw["Email"].dropna())[:50]
     for name, data in _outputs(runs[0]).items():
-        if name.endswith(".parquet"):
-            assert not personal & set(pd.read_parquet(runs[0] / name).columns), name
+        path = runs[0] / name
+        if path.suffix == ".parquet":
+            assert not personal & set(pd.read_parquet(path).columns), name
             continue
-        text = data.decode("utf-8")
-        assert "@" not in text and not any(e in text for e in emails), name
-        if name.endswith(".csv"):
-            assert not personal & set(pd.read_csv(runs[0] / name).columns), name
+        if path.suffix == ".png":
+            continue  # pictures of published figures, drawn from the scanned CSVs beside them
+        if path.suffix == ".xlsx":
+            sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl")
+            text = "\n".join(sheet.astype(str).to_csv() for sheet in sheets.values())
+        elif path.suffix in (".pdf", ".html", ".svg"):
+            text = _visible_text(path)
+        else:
+            text = data.decode("utf-8")
+            assert "@" not in text, name
+        assert not any(e in text for e in emails), name
+        if path.suffix == ".csv":
+            assert not personal & set(pd.read_csv(path).columns), name
 
 
 def test_national_maturity_after_ingestion_matches_published_levels(runs, instrument):
@@ -141,7 +153,7 @@ def test_organisation_scores_track_their_planted_latent_values(runs):
 
 
 def test_analysis_tables_cover_every_year(runs):
-    tables = runs[0] / "results/tables"
+    tables = runs[0] / "data/processed/tables"  # complete: nothing suppressed
     years = CONFIG["years"]
     sector = pd.read_csv(tables / "sector_by_year.csv")
     assert sorted(sector["year"].unique()) == years
@@ -157,3 +169,68 @@ def test_analysis_tables_cover_every_year(runs):
     focus = pd.read_csv(tables / "sector_focus.csv")
     assert set(focus.loc[focus["focus"], "sector"]) == set(CONFIG["analysis"]["focus_sectors"])
     assert (focus["flag_small"] == (focus["n_orgs"] < CONFIG["analysis"]["min_orgs"])).all()
+
+
+def test_no_published_table_shows_a_small_cell(runs):
+    """The disclosure scan: every published table, checked by its rule against the
+    configured thresholds; and the gate did hide something the analyses computed."""
+    thresholds = Thresholds.from_config(CONFIG["disclosure"])
+    published = runs[0] / "results/tables"
+    for name, rule in RULES.items():
+        table = pd.read_csv(published / f"{name}.csv")
+        assert table.columns.intersection(rule.counts()).size == len(rule.counts()), name
+        found = violations(table, rule, thresholds)
+        assert found.empty, (name, found.head())
+        internal = runs[0] / "data/processed/tables" / f"{name}.csv"
+        if internal.exists():
+            assert len(pd.read_csv(internal)) == len(table), name
+    sector = pd.read_csv(published / "sector_by_year.csv")
+    small = sector["n_orgs"] < thresholds.min_orgs
+    assert small.any() and sector.loc[small, "maturity"].isna().all()
+    complete = pd.read_csv(runs[0] / "data/processed/tables/sector_by_year.csv")
+    assert complete.loc[small.to_numpy(), "maturity"].notna().all()
+
+
+def _visible_text(path: Path) -> str:
+    """The text a reader sees in an HTML, SVG or PDF output."""
+    if path.suffix == ".pdf":
+        import pypdfium2 as pdfium
+
+        document = pdfium.PdfDocument(str(path))
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"<(style|script)\b.*?</\1>", " ", text, flags=re.DOTALL)
+    text = re.sub(r'src="data:[^"]*"', " ", text)  # embedded images
+    return re.sub(r"<[^>]+>", " ", text)
+
+
+def test_english_switch_leaves_no_swedish(runs, tmp_path):
+    """One config key switches every published word to English: the report, figures,
+    readable tables and profiles are rewritten and nothing upstream reruns."""
+    import shutil
+
+    work = tmp_path / "en"
+    shutil.copytree(runs[0], work, symlinks=True)
+    run_workflow(work, {**CONFIG, "language": "en"})
+    year = CONFIG["report"]["year"] or max(CONFIG["years"])
+    swedish = set("åäöÅÄÖ")
+    outputs = [
+        work / f"results/report/status_report_{year}.html",
+        work / f"results/report/status_report_{year}.pdf",
+        *sorted((work / "results/figures").glob("*.svg")),
+        work / "results/tables/sector_by_year.md",
+        *sorted((work / f"results/profiles/{year}").glob("O000*.html")),
+        *sorted((work / f"results/profiles/{year}").glob("O000*.pdf")),
+        work / f"results/profiles/{year}/index.html",
+    ]
+    for path in outputs:
+        text = _visible_text(path)
+        assert len(text) > 100, path
+        assert not swedish & set(text), (path, sorted(swedish & set(text)))
+    workbook = pd.read_excel(
+        work / f"results/tables/tables_{year}.xlsx", sheet_name=None, engine="openpyxl"
+    )
+    for sheet in workbook.values():
+        assert not swedish & set("".join(map(str, sheet.columns))), sheet.columns

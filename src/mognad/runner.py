@@ -26,6 +26,7 @@ def absolute_config(config: Mapping[str, Any], base: Path = ROOT) -> dict[str, A
 
     out = yaml.safe_load(yaml.safe_dump(dict(config)))
     out["instrument"] = absolute(out["instrument"])
+    out["labels"] = absolute(out["labels"])
     for key in ("raw_dir", "codebook", "organisations"):
         out["source"][key] = absolute(out["source"][key])
     out["synth"]["truth_dir"] = absolute(out["synth"]["truth_dir"])
@@ -47,6 +48,8 @@ def snakemake_command(
         str(workdir / "config.yaml"),
         "--cores",
         str(cores),
+        "--workflow-profile",
+        str(project / "workflow" / "profiles" / "default"),
         *extra,
     ]
 

@@ -4,22 +4,12 @@
 rule sector_analysis:
     input:
         orgs="data/processed/org_scores.parquet",
-        sector="results/tables/sector_by_year.csv",
+        sector="data/processed/tables/sector_by_year.csv",
     output:
-        sector_contrasts=report(
-            "results/tables/sector_contrasts.csv",
-            caption="../report/sector_contrasts.rst",
-            category="Sectors",
-            labels={"table": "Pairwise sector contrasts by year"},
-        ),
-        type_contrasts=report(
-            "results/tables/type_contrasts.csv",
-            caption="../report/sector_contrasts.rst",
-            category="Sectors",
-            labels={"table": "Pairwise organisation-type contrasts by year"},
-        ),
-        contrast_exclusions="results/tables/contrast_exclusions.csv",
-        sector_focus="results/tables/sector_focus.csv",
+        sector_contrasts="data/processed/tables/sector_contrasts.csv",
+        type_contrasts="data/processed/tables/type_contrasts.csv",
+        contrast_exclusions="data/processed/tables/contrast_exclusions.csv",
+        sector_focus="data/processed/tables/sector_focus.csv",
     log:
         "logs/sector_analysis.log",
     conda:
@@ -37,25 +27,10 @@ rule trend_analysis:
         responses="data/processed/responses.parquet",
         instrument=config["instrument"],
     output:
-        change_decomposition=report(
-            "results/tables/change_decomposition.csv",
-            caption="../report/change_decomposition.rst",
-            category="Trends",
-            labels={"table": "Change decomposition by year"},
-        ),
-        year_over_year="results/tables/year_over_year.csv",
-        fixed_effects_trend=report(
-            "results/tables/fixed_effects_trend.csv",
-            caption="../report/fixed_effects_trend.rst",
-            category="Trends",
-            labels={"table": "Within-organisation year effects"},
-        ),
-        sector_trends=report(
-            "results/tables/sector_trends.csv",
-            caption="../report/sector_trends.rst",
-            category="Trends",
-            labels={"table": "Linear trend per sector"},
-        ),
+        change_decomposition="data/processed/tables/change_decomposition.csv",
+        year_over_year="data/processed/tables/year_over_year.csv",
+        fixed_effects_trend="data/processed/tables/fixed_effects_trend.csv",
+        sector_trends="data/processed/tables/sector_trends.csv",
     log:
         "logs/trend_analysis.log",
     conda:

@@ -1,6 +1,7 @@
 # Shared helpers: config validation, year look-up and package-code fingerprints.
 
 import hashlib
+import re
 from pathlib import Path
 
 from mognad.config import validate_config
@@ -26,15 +27,32 @@ def export_file(wildcards):
     return str(CODEBOOK.years[int(wildcards.year)].file)
 
 
+IMPORT = re.compile(
+    r"^\s*(?:from mognad\.(\w+) import|import mognad\.(\w+))", re.MULTILINE
+)
+
+
+def package_modules(*modules):
+    """The given package modules and every package module they import, transitively."""
+    found, todo = set(), list(modules)
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            source = (PACKAGE / f"{name}.py").read_text(encoding="utf-8")
+            todo += [a or b for a, b in IMPORT.findall(source)]
+    return sorted(found)
+
+
 def package_code(*modules):
-    """Fingerprint of the package modules a rule runs.
+    """Fingerprint of the package modules a rule runs, with all they import from the package.
 
     Snakemake does not track imported code; passing this as a param makes a change to
     these modules rerun exactly the jobs that use them.
     """
     digest = hashlib.sha256()
-    for module in sorted(modules):
-        digest.update((PACKAGE / f"{module}.py").read_bytes())
+    for name in package_modules(*modules):
+        digest.update((PACKAGE / f"{name}.py").read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -55,3 +73,66 @@ SECTORS_CODE = package_code("sectors", "io")
 TRENDS_CODE = package_code("trends", "scores", "instrument", "io")
 MODELS_CODE = package_code("models", "scores", "instrument", "io")
 MODELS = list(config["models"])
+
+from mognad.outputs import (
+    DERIVED_TABLES,
+    FIGURE_SUBCATEGORY,
+    FIGURE_TABLES,
+    FIGURES,
+    PUBLISHED_TABLES,
+    REPORT_TABLES,
+    TABLE_CATEGORY,
+    report_stem,
+)
+
+INTERNAL_TABLES = [name for name in PUBLISHED_TABLES if name not in DERIVED_TABLES]
+REPORT_YEAR = config["report"]["year"] or max(YEARS)
+PUBLISH_CODE = package_code("tables", "disclosure", "labels", "instrument", "io")
+
+FIGURE_NAMES = FIGURES
+REPORT_FIGURES = FIGURES
+REPORT_STEM = report_stem(config["language"], REPORT_YEAR)
+
+
+def folder_code(folder):
+    """Fingerprint of every file in a package folder (templates are not Python modules)."""
+    digest = hashlib.sha256()
+    for path in sorted((PACKAGE / folder).rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+REPORT_TEMPLATES = sorted(str(p) for p in (PACKAGE / "templates" / "report").iterdir())
+FIGURES_CODE = package_code("figures", "disclosure", "labels", "instrument", "io")
+REPORT_CODE = package_code("report", "labels", "instrument", "io")
+PROFILE_CODE = package_code("profiles", "labels", "instrument") + folder_code(
+    "templates/profile"
+)
+
+
+wildcard_constraints:
+    org_id=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+
+
+def profile_ids(wildcards):
+    """The organisations with a profile in a year (known once profile_data has run)."""
+    folder = checkpoints.profile_data.get(year=wildcards.year).output[0]
+    return sorted(p.stem for p in Path(folder).glob("*.json"))
+
+
+def render_profile_job(input, output, params, log):
+    """Render one organisation's profile inside the Snakemake process."""
+    from mognad.profiles import render_profile_files
+
+    render_profile_files(
+        input.data,
+        input.labels,
+        input.instrument,
+        params.quadrants,
+        params.language,
+        output.html,
+        output.pdf,
+        log,
+    )

@@ -32,12 +32,7 @@ rule combine_years:
     output:
         responses="data/processed/responses.parquet",
         exclusions="data/processed/exclusions.csv",
-        flow=report(
-            "results/tables/flow.csv",
-            caption="../report/flow.rst",
-            category="Sample",
-            labels={"table": "Flow of responses by year"},
-        ),
+        flow="data/processed/tables/flow.csv",
     log:
         "logs/combine_years.log",
     conda:

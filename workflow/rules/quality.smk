@@ -29,24 +29,9 @@ rule combine_quality:
         item_quality=per_year("data/processed/years/item_quality_{year}.parquet"),
         aggregation=per_year("data/processed/years/aggregation_{year}.parquet"),
     output:
-        reliability=report(
-            "results/tables/reliability.csv",
-            caption="../report/reliability.rst",
-            category="Measurement quality",
-            labels={"table": "Reliability by category and year"},
-        ),
-        item_quality=report(
-            "results/tables/item_quality.csv",
-            caption="../report/item_quality.rst",
-            category="Measurement quality",
-            labels={"table": "Item statistics by year"},
-        ),
-        aggregation=report(
-            "results/tables/aggregation.csv",
-            caption="../report/aggregation.rst",
-            category="Measurement quality",
-            labels={"table": "ICC and rwg(J) by dimension and year"},
-        ),
+        reliability="data/processed/tables/reliability.csv",
+        item_quality="data/processed/tables/item_quality.csv",
+        aggregation="data/processed/tables/aggregation.csv",
     log:
         "logs/combine_quality.log",
     conda:
@@ -62,18 +47,8 @@ rule measurement_model:
         responses="data/processed/responses.parquet",
         instrument=config["instrument"],
     output:
-        fit=report(
-            "results/tables/cfa_fit.csv",
-            caption="../report/cfa_fit.rst",
-            category="Measurement quality",
-            labels={"table": "Factor model fit by year"},
-        ),
-        invariance=report(
-            "results/tables/invariance.csv",
-            caption="../report/invariance.rst",
-            category="Measurement quality",
-            labels={"table": "Measurement invariance across years"},
-        ),
+        fit="data/processed/tables/cfa_fit.csv",
+        invariance="data/processed/tables/invariance.csv",
     log:
         "logs/measurement_model.log",
     conda:

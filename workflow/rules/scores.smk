@@ -33,24 +33,9 @@ rule combine_scores:
         org_type=per_year("data/processed/years/org_type_{year}.parquet"),
     output:
         org="data/processed/org_scores.parquet",
-        national=report(
-            "results/tables/national_by_year.csv",
-            caption="../report/national_by_year.rst",
-            category="Indices",
-            labels={"table": "National figures by year"},
-        ),
-        sector=report(
-            "results/tables/sector_by_year.csv",
-            caption="../report/sector_by_year.rst",
-            category="Indices",
-            labels={"table": "Sector figures by year"},
-        ),
-        org_type=report(
-            "results/tables/type_by_year.csv",
-            caption="../report/type_by_year.rst",
-            category="Indices",
-            labels={"table": "Organisation-type figures by year"},
-        ),
+        national="data/processed/tables/national_by_year.csv",
+        sector="data/processed/tables/sector_by_year.csv",
+        org_type="data/processed/tables/type_by_year.csv",
     log:
         "logs/combine_scores.log",
     conda:
@@ -65,12 +50,7 @@ rule quadrants:
     input:
         orgs="data/processed/org_scores.parquet",
     output:
-        quadrants=report(
-            "results/tables/quadrants.csv",
-            caption="../report/quadrants.rst",
-            category="Indices",
-            labels={"table": "Quadrants by year, sector and type"},
-        ),
+        quadrants="data/processed/tables/quadrants.csv",
     log:
         "logs/quadrants.log",
     conda:

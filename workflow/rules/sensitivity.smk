@@ -29,19 +29,9 @@ rule combine_sensitivity:
         groups=per_year("data/processed/years/sensitivity_groups_{year}.parquet"),
         draws=per_year("data/processed/years/sensitivity_draws_{year}.parquet"),
     output:
-        ranks=report(
-            "results/tables/sensitivity_ranks.csv",
-            caption="../report/sensitivity_ranks.rst",
-            category="Sensitivity",
-            labels={"table": "Organisations' rank bands"},
-        ),
-        groups=report(
-            "results/tables/sensitivity_groups.csv",
-            caption="../report/sensitivity_groups.rst",
-            category="Sensitivity",
-            labels={"table": "Spread of national, sector and type figures"},
-        ),
-        draws="results/tables/sensitivity_draws.csv",
+        ranks="data/processed/tables/sensitivity_ranks.csv",
+        groups="data/processed/tables/sensitivity_groups.csv",
+        draws="data/processed/tables/sensitivity_draws.csv",
     log:
         "logs/combine_sensitivity.log",
     conda:

@@ -1,0 +1,116 @@
+"""The names of everything published: tables, figures and the report, in one light module.
+
+The workflow reads these names when it builds its plan, so this module imports nothing
+heavy; the stages that make the outputs (:mod:`mognad.tables`, :mod:`mognad.figures`,
+:mod:`mognad.report`) take their lists from here.
+"""
+
+from __future__ import annotations
+
+#: Published tables (``results/tables/<name>.csv``), in workbook order.
+PUBLISHED_TABLES = (
+    "national_by_year",
+    "sector_by_year",
+    "type_by_year",
+    "sector_focus",
+    "sample",
+    "quadrants",
+    "change_decomposition",
+    "year_over_year",
+    "fixed_effects_trend",
+    "sector_trends",
+    "sector_contrasts",
+    "type_contrasts",
+    "contrast_exclusions",
+    "flow",
+    "reliability",
+    "item_quality",
+    "aggregation",
+    "cfa_fit",
+    "invariance",
+    "sensitivity_groups",
+    "sensitivity_ranks",
+    "sensitivity_draws",
+)
+#: Published tables the publication stage computes itself rather than receiving.
+DERIVED_TABLES = ("sample",)
+
+#: Category of each published table in the Snakemake report.
+TABLE_CATEGORY = {
+    **dict.fromkeys(
+        ("national_by_year", "sector_by_year", "type_by_year", "sector_focus", "quadrants"),
+        "Indices",
+    ),
+    **dict.fromkeys(("sample", "flow"), "Sample"),
+    **dict.fromkeys(
+        ("change_decomposition", "year_over_year", "fixed_effects_trend", "sector_trends"),
+        "Trends",
+    ),
+    **dict.fromkeys(("sector_contrasts", "type_contrasts", "contrast_exclusions"), "Sectors"),
+    **dict.fromkeys(
+        ("reliability", "item_quality", "aggregation", "cfa_fit", "invariance"), "Quality"
+    ),
+    **dict.fromkeys(
+        ("sensitivity_groups", "sensitivity_ranks", "sensitivity_draws"), "Sensitivity"
+    ),
+}
+
+#: The report's figures (``results/figures/<name>.<format>`` and ``<name>.csv``), in order.
+FIGURES = (
+    "national_trend",
+    "sector_trends",
+    "quadrant_scatter",
+    "quadrant_shares",
+    "category_profile",
+    "trend_views",
+    "forest_plot",
+    "sensitivity",
+    "quality_overview",
+)
+#: Subcategory of each figure in the Snakemake report.
+FIGURE_SUBCATEGORY = {
+    "national_trend": "National",
+    "sector_trends": "Sectors",
+    "category_profile": "Sectors",
+    "quadrant_scatter": "Quadrants",
+    "quadrant_shares": "Quadrants",
+    "trend_views": "Trends",
+    "forest_plot": "Models",
+    "sensitivity": "Quality and sensitivity",
+    "quality_overview": "Quality and sensitivity",
+}
+#: The published tables the figures draw on.
+FIGURE_TABLES = (
+    "national_by_year",
+    "sector_by_year",
+    "quadrants",
+    "year_over_year",
+    "change_decomposition",
+    "fixed_effects_trend",
+    "sensitivity_ranks",
+    "sensitivity_groups",
+    "reliability",
+)
+#: The published tables the report reads.
+REPORT_TABLES = (
+    "national_by_year",
+    "sector_by_year",
+    "type_by_year",
+    "quadrants",
+    "flow",
+    "year_over_year",
+    "change_decomposition",
+    "fixed_effects_trend",
+    "sector_trends",
+    "sector_contrasts",
+    "reliability",
+    "cfa_fit",
+    "invariance",
+    "sensitivity_groups",
+)
+
+
+def report_stem(language: str, year: int) -> str:
+    """The report's file name without extension: ``statusrapport_2025`` (Swedish) or
+    ``status_report_2025`` (English)."""
+    return f"statusrapport_{year}" if language == "sv" else f"status_report_{year}"

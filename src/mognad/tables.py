@@ -1,0 +1,318 @@
+"""Published tables: the analyses' internal tables made safe and readable.
+
+The analysis stages write complete tables to ``data/processed/tables/`` (every group, full
+precision). This stage is the one gate to ``results/tables/``: each table passes the
+disclosure rules of :mod:`mognad.disclosure` (values resting on too few organisations or
+respondents become missing, ``suppressed`` marks the row) and is rounded to six
+significant digits. The CSVs keep codes and column names (for machines and the other
+stages); the workbook ``tables_<year>.xlsx`` and the Markdown/LaTeX versions show the
+chosen language's headers and names (for people and the report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from mognad.disclosure import CellRule, Thresholds, suppress
+from mognad.labels import DASH, Labels
+from mognad.outputs import PUBLISHED_TABLES
+
+#: Significant digits of published values: enough for any reported figure, and no float
+#: noise (bootstrap bounds are computed in float32).
+SIGNIFICANT_DIGITS = 6
+
+_GROUP = CellRule(org_counts=("n_orgs",), respondent_counts=("n_respondents",))
+_PARTS = ("cross_sectional", "within", "composition", "interaction")
+
+
+def _with_bounds(*names: str) -> tuple[str, ...]:
+    return tuple(f"{n}{s}" for n in names for s in ("", "_se", "_ci_low", "_ci_high"))
+
+
+#: How each published table is checked: which counts its rows rest on (see CellRule).
+RULES: dict[str, CellRule] = {
+    "national_by_year": _GROUP,
+    "sector_by_year": _GROUP,
+    "type_by_year": _GROUP,
+    "sector_focus": _GROUP,
+    "sample": CellRule(values=()),
+    "quadrants": CellRule(org_counts=("n_orgs_group",), values=("n_orgs", "share")),
+    "change_decomposition": CellRule(
+        org_counts=("n_orgs_prev", "n_orgs"),
+        partial={
+            "n_pairs": _with_bounds("within", "interaction"),
+            "n_joiners": _with_bounds("composition"),
+            "n_leavers": _with_bounds("composition"),
+        },
+        zero_ok=("n_pairs", "n_joiners", "n_leavers"),
+    ),
+    "year_over_year": CellRule(
+        org_counts=("n_orgs_prev", "n_orgs"), partial={"n_pairs": ("within",)}, zero_ok=("n_pairs",)
+    ),
+    "fixed_effects_trend": CellRule(),
+    "sector_trends": CellRule(org_counts=("n_orgs",)),
+    "sector_contrasts": CellRule(org_counts=("n_a", "n_b")),
+    "type_contrasts": CellRule(org_counts=("n_a", "n_b")),
+    "contrast_exclusions": CellRule(values=()),
+    "flow": CellRule(values=()),
+    "reliability": CellRule(respondent_counts=("n",)),
+    "item_quality": CellRule(respondent_counts=("n_asked",)),
+    "aggregation": _GROUP,
+    "cfa_fit": CellRule(respondent_counts=("n",)),
+    "invariance": CellRule(),
+    "sensitivity_groups": _GROUP,
+    "sensitivity_ranks": CellRule(respondent_counts=("n_respondents",)),
+    "sensitivity_draws": CellRule(values=()),
+}
+
+
+def _group_counts(internal: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """year, level, group, n_orgs, n_respondents of every national/sector/type group."""
+    parts = []
+    for level, name, column in (
+        ("national", "national_by_year", None),
+        ("sector", "sector_by_year", "sector"),
+        ("org_type", "type_by_year", "org_type"),
+    ):
+        table = internal[name]
+        group = table[column].astype(str) if column else pd.Series("all", index=table.index)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "year": table["year"],
+                    "level": level,
+                    "group": group,
+                    "n_orgs": table["n_orgs"],
+                    "n_respondents": table["n_respondents"],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def sample_table(orgs: pd.DataFrame) -> pd.DataFrame:
+    """Organisations and respondents by year, organisation type and sector."""
+    return (
+        orgs.groupby(["year", "org_type", "sector"], sort=True, observed=True)
+        .agg(n_orgs=("org_id", "size"), n_respondents=("n_respondents", "sum"))
+        .reset_index()
+    )
+
+
+def _prepare(
+    name: str, table: pd.DataFrame, internal: Mapping[str, pd.DataFrame], orgs: pd.DataFrame
+) -> pd.DataFrame:
+    """Table-specific steps before suppression: the counts a rule needs, and no org ids."""
+    if name == "quadrants":
+        table = table.copy()
+        keys = ["year", "level", "group"]
+        table["n_orgs_group"] = table.groupby(keys)["n_orgs"].transform("sum")
+    elif name == "sensitivity_groups":
+        counts = _group_counts(internal)
+        table = table.merge(counts, on=["year", "level", "group"], how="left", validate="m:1")
+    elif name == "sensitivity_ranks":
+        sizes = orgs[["year", "org_id", "n_respondents"]]
+        table = table.merge(sizes, on=["year", "org_id"], how="left", validate="1:1")
+        # Published as the distribution of ranks, not as a league table of organisations.
+        table = table.drop(columns="org_id").sort_values(
+            ["year", "rank_method"], kind="stable", ignore_index=True
+        )
+    return table
+
+
+def round_significant(table: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS) -> pd.DataFrame:
+    """Float columns rounded to ``digits`` significant digits (NaN stays NaN)."""
+    out = table.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            values = out[column].to_numpy(dtype="float64")
+            finite = np.isfinite(values) & (values != 0)
+            magnitude = np.zeros_like(values)
+            magnitude[finite] = np.floor(np.log10(np.abs(values[finite])))
+            scale = 10.0 ** (digits - 1 - magnitude)
+            rounded = np.where(finite, np.round(values * scale) / scale, values)
+            out[column] = rounded
+    return out
+
+
+def publish_tables(
+    internal: Mapping[str, pd.DataFrame], orgs: pd.DataFrame, thresholds: Thresholds
+) -> dict[str, pd.DataFrame]:
+    """Every published table from the internal ones (missing internal tables are skipped),
+    suppressed and rounded. ``orgs``: the organisation scores (for sample sizes)."""
+    tables = {**internal, "sample": sample_table(orgs)}
+    out = {}
+    for name in PUBLISHED_TABLES:
+        if name not in tables:
+            continue
+        prepared = _prepare(name, tables[name], internal, orgs)
+        out[name] = round_significant(suppress(prepared, RULES[name], thresholds))
+    return out
+
+
+# --- human-readable versions -------------------------------------------------------------
+
+#: Columns whose values are codes to translate, with the label function to use.
+_CODE_COLUMNS: dict[str, Callable[[Labels, str], str]] = {
+    "sector": Labels.sector,
+    "org_type": Labels.org_type,
+    "quadrant": Labels.quadrant,
+    "indicator": Labels.indicator,
+    "category": Labels.indicator,
+    "dimension": Labels.indicator,
+}
+
+
+_GROUP_COLUMNS = ("group", "group_a", "group_b", "scope")
+
+
+def _group_name(labels: Labels, code: str) -> str:
+    """A sector's or organisation type's name, whichever the code is."""
+    return labels.sector(code) if code in labels.sections["sectors"] else labels.org_type(code)
+
+
+def _translate_column(labels: Labels, column: str, table: pd.DataFrame) -> pd.Series:
+    """One column with its codes replaced by names (each distinct code looked up once)."""
+    values = table[column]
+    if column in _CODE_COLUMNS:
+        name = _CODE_COLUMNS[column]
+        return values.map(lambda v: name(labels, v) if isinstance(v, str) else v)
+    if column == "excluded_groups":  # "a;b" lists of sector or type codes
+        return values.map(
+            lambda v: (
+                ", ".join(_group_name(labels, c) for c in v.split(";"))
+                if isinstance(v, str) and v
+                else v
+            )
+        )
+    if column not in _GROUP_COLUMNS:
+        return values
+    sectors = labels.sections["sectors"]
+    if "level" in table.columns:
+        level = table["level"].astype(str)
+    else:  # contrasts and decompositions: a group is a sector or an organisation type
+        level = values.map(lambda v: "sector" if v in sectors else "org_type")
+    pairs = pd.MultiIndex.from_arrays([level, values.astype(str)])
+    names = {
+        (lv, v): labels.text("national") if v in ("all", "national") else labels.group(lv, v)
+        for lv, v in pairs.unique()
+    }
+    return pd.Series([names[p] for p in pairs], index=table.index)
+
+
+def readable(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """Codes replaced by names and headers by the language's column headers."""
+    out = table.drop(columns=[c for c in ("quadrant_sv", "quadrant_en") if c in table.columns])
+    frame = pd.DataFrame({c: _translate_column(labels, c, out) for c in out.columns})
+    return frame.rename(columns=labels.header)
+
+
+#: Columns shown as plain integers (no thousands separator).
+_PLAIN_INTEGERS = ("year", "draw")
+
+
+def _digits(values: pd.Series) -> int:
+    """Decimals for a numeric column: 3 for shares, p-values and coefficients below 1.5
+    in size, else 1."""
+    finite = values[np.isfinite(values.to_numpy(dtype="float64"))]
+    return 3 if len(finite) and float(finite.abs().max()) < 1.5 else 1
+
+
+def formatted(table: pd.DataFrame, labels: Labels) -> pd.DataFrame:
+    """The readable table as text: numbers as the language writes them, missing as a dash."""
+    yes_no = {"sv": ("nej", "ja"), "en": ("no", "yes")}[labels.language]
+    out = {}
+    frame = readable(table, labels)
+    for code, (header, values) in zip(
+        table.columns.drop(["quadrant_sv", "quadrant_en"], errors="ignore"),
+        frame.items(),
+        strict=True,
+    ):
+        if pd.api.types.is_bool_dtype(values):
+            out[header] = values.map(lambda v: yes_no[bool(v)])
+        elif code in _PLAIN_INTEGERS:
+            out[header] = values.map(lambda v: DASH if pd.isna(v) else str(int(v)))
+        elif pd.api.types.is_integer_dtype(values):
+            out[header] = values.map(lambda v: labels.number(float(v), 0))
+        elif pd.api.types.is_float_dtype(values):
+            digits = _digits(values)
+            out[header] = values.map(lambda v, d=digits: labels.number(v, d))
+        else:
+            out[header] = values.map(lambda v: DASH if pd.isna(v) else str(v))
+    return pd.DataFrame(out)
+
+
+def _numeric(table: pd.DataFrame) -> list[bool]:
+    kept = table.drop(columns=["quadrant_sv", "quadrant_en"], errors="ignore")
+    return [
+        pd.api.types.is_numeric_dtype(kept[c]) and not pd.api.types.is_bool_dtype(kept[c])
+        for c in kept.columns
+    ]
+
+
+def markdown_table(table: pd.DataFrame, labels: Labels) -> str:
+    """A pipe table of the readable table, numbers as the language writes them."""
+    text = formatted(table, labels)
+    header = "| " + " | ".join(text.columns) + " |"
+    rule = "|" + "|".join("---:" if num else ":---" for num in _numeric(table)) + "|"
+    rows = ["| " + " | ".join(row) + " |" for row in text.itertuples(index=False)]
+    return "\n".join([header, rule, *rows]) + "\n"
+
+
+_LATEX_SPECIALS = str.maketrans(
+    {c: f"\\{c}" for c in "&%$#_{}"} | {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+)
+
+
+def latex_table(table: pd.DataFrame, labels: Labels) -> str:
+    """A booktabs tabular of the readable table (needs \\usepackage{booktabs})."""
+    text = formatted(table, labels)
+    align = "".join("r" if num else "l" for num in _numeric(table))
+    lines = [f"\\begin{{tabular}}{{{align}}}", "\\toprule"]
+    lines.append(" & ".join(str(c).translate(_LATEX_SPECIALS) for c in text.columns) + r" \\")
+    lines.append("\\midrule")
+    for row in text.itertuples(index=False):
+        lines.append(" & ".join(v.translate(_LATEX_SPECIALS) for v in row) + r" \\")
+    lines += ["\\bottomrule", "\\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+#: A fixed creation date for the workbook, so that two runs give identical bytes.
+_WORKBOOK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def workbook_bytes(tables: Mapping[str, pd.DataFrame], labels: Labels, note: str) -> bytes:
+    """One XLSX workbook: a sheet per table (readable headers), first a sheet with the note."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
+    book.set_properties({"created": _WORKBOOK_DATE.replace(tzinfo=None)})
+    bold = book.add_format({"bold": True})
+    about = book.add_worksheet(labels.text("about_tables")[:31])
+    about.write(0, 0, note)
+    for row, name in enumerate(tables, start=2):
+        about.write(row, 0, name)
+    for name, table in tables.items():
+        frame = readable(table, labels)
+        sheet = book.add_worksheet(name[:31])
+        for col, header in enumerate(frame.columns):
+            sheet.write(0, col, str(header), bold)
+        for row, values in enumerate(frame.itertuples(index=False), start=1):
+            for col, value in enumerate(values):
+                if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+                    sheet.write_blank(row, col, None)
+                elif isinstance(value, (bool, np.bool_)):
+                    sheet.write_boolean(row, col, bool(value))
+                elif isinstance(value, (int, float, np.integer, np.floating)):
+                    sheet.write_number(row, col, float(value))
+                else:
+                    sheet.write_string(row, col, "" if value is None else str(value))
+        sheet.freeze_panes(1, 0)
+    book.close()
+    return buffer.getvalue()

@@ -1,0 +1,207 @@
+"""Publication: small cells are suppressed by the rules and found by the scan, published
+values are rounded but not altered, and the readable versions (Markdown, LaTeX, XLSX) are
+in the chosen language and byte-identical across runs."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import CONFIG, ROOT
+
+from mognad.disclosure import Thresholds, publishable_orgs, suppress, violations
+from mognad.instrument import load_instrument
+from mognad.labels import LabelError, load_labels
+from mognad.tables import (
+    RULES,
+    formatted,
+    latex_table,
+    markdown_table,
+    publish_tables,
+    round_significant,
+    workbook_bytes,
+)
+
+THRESHOLDS = Thresholds(min_orgs=3, min_respondents=5)
+
+
+def _labels(language: str):
+    return load_labels(
+        ROOT / CONFIG["labels"],
+        load_instrument(ROOT / CONFIG["instrument"]),
+        CONFIG["method"]["quadrants"],
+        language,
+    )
+
+
+def sector_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": [2024, 2024, 2024, 2025],
+            "sector": ["education", "service", "health_care", "education"],
+            "n_orgs": [12, 2, 3, 9],
+            "n_respondents": [480, 60, 4, 400],
+            "maturity": [44.123456789, 61.0, 55.5, 47.25],
+            "maturity_ci_low": [41.0, 55.0, 50.0, 45.0],
+            "maturity_ci_high": [47.0, 66.0, 60.0, 49.5],
+        }
+    )
+
+
+def test_rows_below_either_threshold_are_suppressed_and_counts_kept():
+    out = suppress(sector_table(), RULES["sector_by_year"], THRESHOLDS)
+    assert out["suppressed"].tolist() == [False, True, True, False]
+    hidden = out.loc[out["suppressed"], ["maturity", "maturity_ci_low", "maturity_ci_high"]]
+    assert hidden.isna().all().all()
+    assert out["n_orgs"].tolist() == [12, 2, 3, 9]  # counts say why, they stay
+    assert out.loc[0, "maturity"] == pytest.approx(44.123456789)
+
+
+def test_the_scan_finds_what_the_gate_would_hide():
+    table = sector_table()
+    found = violations(table, RULES["sector_by_year"], THRESHOLDS)
+    assert set(found["row"]) == {1, 2}
+    assert set(found["column"]) == {"maturity", "maturity_ci_low", "maturity_ci_high"}
+    assert violations(
+        suppress(table, RULES["sector_by_year"], THRESHOLDS), RULES["sector_by_year"], THRESHOLDS
+    ).empty
+    # a stricter threshold finds more
+    assert set(violations(table, RULES["sector_by_year"], Thresholds(10, 5))["row"]) == {1, 2, 3}
+
+
+def test_partial_counts_hide_only_the_parts_resting_on_them():
+    table = pd.DataFrame(
+        {
+            "year": [2022, 2022, 2022],
+            "scope": ["national", "a", "b"],
+            "cross_sectional": [1.0, 2.0, 3.0],
+            "within": [0.5, 1.0, 1.5],
+            "composition": [0.3, 0.6, 0.9],
+            "interaction": [0.2, 0.4, 0.6],
+            "n_pairs": [40, 2, 0],
+            "n_orgs_prev": [50, 6, 4],
+            "n_orgs": [60, 6, 5],
+            "n_joiners": [20, 0, 5],
+            "n_leavers": [10, 4, 1],
+        }
+    )
+    out = suppress(table, RULES["change_decomposition"], THRESHOLDS)
+    assert out.loc[0, ["within", "composition", "interaction"]].notna().all()
+    # two stayers: their change is not shown; nobody joined: composition rests on leavers (4)
+    assert out.loc[1, ["within", "interaction"]].isna().all()
+    assert out.loc[1, "composition"] == 0.6 and out.loc[1, "cross_sectional"] == 2.0
+    # no stayers (0 is fine) but one leaver: composition hidden
+    assert out.loc[2, "within"] == 1.5 and np.isnan(out.loc[2, "composition"])
+
+
+def test_quadrant_cells_rest_on_their_group():
+    internal = {
+        "quadrants": pd.DataFrame(
+            {
+                "year": 2025,
+                "level": ["sector"] * 4 + ["sector"] * 4,
+                "group": ["a"] * 4 + ["b"] * 4,
+                "quadrant": ["mature", "ambitious", "maintaining", "beginning"] * 2,
+                "n_orgs": [1, 0, 1, 0, 3, 2, 0, 1],
+                "share": [0.5, 0, 0.5, 0, 0.5, 1 / 3, 0, 1 / 6],
+            }
+        )
+    }
+    orgs = pd.DataFrame(columns=["year", "org_id", "org_type", "sector", "n_respondents"])
+    out = publish_tables(internal, orgs, THRESHOLDS)["quadrants"]
+    assert out.loc[out["group"] == "a", ["n_orgs", "share"]].isna().all().all()
+    assert out.loc[out["group"] == "b", "share"].tolist() == pytest.approx(
+        [0.5, 1 / 3, 0, 1 / 6], abs=1e-6
+    )
+
+
+def test_single_organisations_need_enough_respondents():
+    orgs = pd.DataFrame({"org_id": ["a", "b", "c"], "n_respondents": [4, 5, 30]})
+    assert publishable_orgs(orgs, THRESHOLDS)["org_id"].tolist() == ["b", "c"]
+
+
+def test_sensitivity_ranks_are_published_without_organisation_ids():
+    ranks = pd.DataFrame(
+        {
+            "year": 2025,
+            "org_id": ["o1", "o2"],
+            "sector": "education",
+            "org_type": "municipal",
+            "maturity_method": [50.0, 40.0],
+            "rank_method": [1, 2],
+            "rank_median": [1.0, 2.0],
+            "rank_p05": [1.0, 1.0],
+            "rank_p95": [2.0, 2.0],
+            "n_orgs": 2,
+        }
+    )
+    orgs = pd.DataFrame(
+        {
+            "year": 2025,
+            "org_id": ["o1", "o2"],
+            "org_type": "municipal",
+            "sector": "education",
+            "n_respondents": [3, 20],
+        }
+    )
+    out = publish_tables({"sensitivity_ranks": ranks}, orgs, THRESHOLDS)["sensitivity_ranks"]
+    assert "org_id" not in out.columns
+    assert out["suppressed"].tolist() == [True, False]
+    assert np.isnan(out.loc[0, "maturity_method"])
+
+
+@pytest.mark.parametrize("value", [123456.789, 0.000123456789, -41.23456789, 1e-12])
+def test_rounding_keeps_six_significant_digits(value):
+    out = round_significant(pd.DataFrame({"x": [value, np.nan]}))
+    assert out.loc[0, "x"] == pytest.approx(value, rel=5e-6)
+    assert (
+        len(f"{out.loc[0, 'x']:.15g}".replace("-", "").replace(".", "").lstrip("0").split("e")[0])
+        <= 6
+    )
+    assert np.isnan(out.loc[1, "x"])
+
+
+def test_readable_versions_are_in_the_chosen_language():
+    table = suppress(sector_table(), RULES["sector_by_year"], THRESHOLDS)
+    sv = markdown_table(table, _labels("sv"))
+    assert "| År | Sektor | Antal organisationer |" in sv
+    assert "Utbildning/skola" in sv and "44,1" in sv and "| 2024 |" in sv  # no "2 024"
+    assert "–" in sv and "ja" in sv
+    en = markdown_table(table, _labels("en"))
+    assert "| Year | Sector | Organisations |" in en and "Education/schools" in en
+    assert not any(ch in en for ch in "åäöÅÄÖ")
+    latex = latex_table(table, _labels("sv"))
+    assert latex.startswith("\\begin{tabular}{rlrrrrrl}") and "\\toprule" in latex
+    assert "Utbildning/skola" in latex and "\\bottomrule" in latex
+
+
+def test_small_values_get_three_decimals():
+    table = pd.DataFrame({"year": [2025], "p_value": [0.0123], "estimate": [12.345]})
+    text = formatted(table, _labels("en"))
+    assert text.iloc[0].tolist() == ["2025", "0.012", "12.3"]
+
+
+def test_workbook_is_byte_identical_and_readable():
+    table = suppress(sector_table(), RULES["sector_by_year"], THRESHOLDS)
+    labels = _labels("sv")
+    first = workbook_bytes({"sector_by_year": table}, labels, "not")
+    assert first == workbook_bytes({"sector_by_year": table}, labels, "not")
+    sheets = pd.read_excel(io.BytesIO(first), sheet_name=None, engine="openpyxl")
+    assert list(sheets) == ["Om tabellerna", "sector_by_year"]
+    sheet = sheets["sector_by_year"]
+    assert list(sheet.columns[:3]) == ["År", "Sektor", "Antal organisationer"]
+    assert sheet["Digital mognad"].isna().tolist() == [False, True, True, False]
+
+
+def test_a_code_without_label_is_a_clear_error():
+    table = sector_table().assign(sector=["education", "space_agency", "service", "education"])
+    with pytest.raises(LabelError, match=r"space_agency.*sectors"):
+        markdown_table(table, _labels("sv"))
+
+
+def test_every_published_table_has_a_disclosure_rule():
+    from mognad.outputs import PUBLISHED_TABLES
+
+    assert list(RULES) == list(PUBLISHED_TABLES)

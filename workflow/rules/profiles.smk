@@ -1,0 +1,76 @@
+# One profile per participating organisation of the report year: the numbers of all of
+# them at once (a checkpoint, since who took part is known only from the data), then one
+# job per organisation, then an index.
+
+
+checkpoint profile_data:
+    input:
+        orgs="data/processed/org_scores.parquet",
+        sector="results/tables/sector_by_year.csv",
+        types="results/tables/type_by_year.csv",
+        instrument=config["instrument"],
+    output:
+        directory("data/processed/profiles/{year}"),
+    log:
+        "logs/profile_data_{year}.log",
+    conda:
+        "../../environment.yml"
+    params:
+        disclosure=config["disclosure"],
+        method=config["method"],
+        code=PROFILE_CODE,
+    script:
+        "../scripts/profile_data.py"
+
+
+rule profile:
+    input:
+        data="data/processed/profiles/{year}/{org_id}.json",
+        labels=config["labels"],
+        instrument=config["instrument"],
+    output:
+        html="results/profiles/{year}/{org_id}.html",
+        pdf="results/profiles/{year}/{org_id}.pdf",
+    log:
+        "logs/profiles/{year}/{org_id}.log",
+    params:
+        quadrants=config["method"]["quadrants"],
+        language=config["language"],
+        code=PROFILE_CODE,
+    run:
+        # In the main process: a profile takes ~30 ms to render, a fresh interpreter ~0.5 s.
+        render_profile_job(input, output, params, log[0])
+
+
+rule profile_index:
+    input:
+        data=lambda w: expand(
+            "data/processed/profiles/{year}/{org_id}.json",
+            year=w.year,
+            org_id=profile_ids(w),
+        ),
+        pages=lambda w: expand(
+            "results/profiles/{year}/{org_id}.{ext}",
+            year=w.year,
+            org_id=profile_ids(w),
+            ext=["html", "pdf"],
+        ),
+        labels=config["labels"],
+        instrument=config["instrument"],
+    output:
+        index=report(
+            "results/profiles/{year}/index.html",
+            caption="../report/profiles.rst",
+            category="Profiles",
+            labels={"profiles": "index", "year": "{year}"},
+        ),
+    log:
+        "logs/profile_index_{year}.log",
+    conda:
+        "../../environment.yml"
+    params:
+        quadrants=config["method"]["quadrants"],
+        language=config["language"],
+        code=PROFILE_CODE,
+    script:
+        "../scripts/profile_index.py"

@@ -1,0 +1,41 @@
+"""Snakemake job (checkpoint): the numbers of every profile of a year, computed at once,
+written as one ``<org_id>.json`` per participating organisation into the output folder."""
+
+import pandas as pd
+
+from mognad.instrument import load_instrument
+from mognad.logs import job_log
+from mognad.profiles import Thresholds, profile_data, profile_violations, write_profile_data
+
+
+def main(smk) -> None:
+    with job_log(smk.log[0], "profile_data") as log:
+        year = int(smk.wildcards.year)
+        instrument = load_instrument(smk.input.instrument)
+        thresholds = Thresholds.from_config(
+            {"disclosure": smk.params.disclosure, "method": smk.params.method}
+        )
+        profiles = profile_data(
+            pd.read_parquet(smk.input.orgs),
+            pd.read_csv(smk.input.sector),
+            pd.read_csv(smk.input.types),
+            year,
+            thresholds,
+            categories=list(instrument.categories),
+            dimensions={d: instrument.dimension_categories(d) for d in instrument.dimensions},
+        )
+        problems = [p for data in profiles.values() for p in profile_violations(data)]
+        if problems:
+            raise ValueError("disclosure rules broken: " + "; ".join(problems[:20]))
+        write_profile_data(profiles, smk.output[0])
+        small = sum(not d["reportable"] for d in profiles.values())
+        log.info(
+            "%d profiles for %d (%d below %d respondents)",
+            len(profiles),
+            year,
+            small,
+            thresholds.min_respondents,
+        )
+
+
+main(snakemake)  # noqa: F821 - provided by Snakemake

@@ -1,0 +1,59 @@
+"""Snakemake job: suppress small cells, round, and publish every table (CSV, Markdown,
+LaTeX, one workbook)."""
+
+from pathlib import Path
+
+import pandas as pd
+
+from mognad.disclosure import Thresholds
+from mognad.instrument import load_instrument
+from mognad.io import write_atomic, write_csv
+from mognad.labels import load_labels
+from mognad.logs import job_log
+from mognad.outputs import DERIVED_TABLES, PUBLISHED_TABLES
+from mognad.tables import (
+    latex_table,
+    markdown_table,
+    publish_tables,
+    workbook_bytes,
+)
+
+
+def main(smk) -> None:
+    with job_log(smk.log[0], "publish_tables") as log:
+        thresholds = Thresholds.from_config(smk.params.disclosure)
+        internal = {
+            n: pd.read_csv(smk.input[n]) for n in PUBLISHED_TABLES if n not in DERIVED_TABLES
+        }
+        tables = publish_tables(internal, pd.read_parquet(smk.input.orgs), thresholds)
+        labels = load_labels(
+            smk.input.labels,
+            load_instrument(smk.input.instrument),
+            smk.params.quadrants,
+            smk.params.language,
+        )
+        for path in smk.output.tables:
+            write_csv(tables[Path(path).stem], path)
+        for paths, render in (
+            (smk.output.markdown, markdown_table),
+            (smk.output.latex, latex_table),
+        ):
+            for path in paths:
+                text = render(tables[Path(path).stem], labels)
+                write_atomic(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+        note = labels.text(
+            "tables_note",
+            year=smk.params.year,
+            method_version=smk.params.method_version,
+            suppressed=labels.text("suppressed_note", **vars(thresholds)),
+        )
+        data = workbook_bytes(tables, labels, note)
+        write_atomic(smk.output.workbook, lambda tmp: tmp.write_bytes(data))
+        log.info(
+            "published %d tables; suppressed rows: %s",
+            len(tables),
+            {n: int(t["suppressed"].sum()) for n, t in tables.items()},
+        )
+
+
+main(snakemake)  # noqa: F821 - provided by Snakemake
