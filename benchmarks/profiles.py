@@ -122,7 +122,12 @@ render_profile(read_profile_data({str(data_path)!r}), labels,
 
 
 def through_workflow(
-    orgs: pd.DataFrame, sectors: pd.DataFrame, types: pd.DataFrame, year: int, cores: int
+    orgs: pd.DataFrame,
+    sectors: pd.DataFrame,
+    types: pd.DataFrame,
+    year: int,
+    cores: int,
+    extra: list[str],
 ) -> int:
     """Run the profile rules of the workflow on these organisations and time them."""
     from measure import GIB, measure
@@ -140,7 +145,9 @@ def through_workflow(
         types.to_csv(work / "results/tables/type_by_year.csv", index=False)
         rules = ["profile_data", "profile", "profile_index"]
         command = snakemake_command(
-            work, cores, [f"results/profiles/{year}/index.html", "--allowed-rules", *rules, "-q"]
+            work,
+            cores,
+            [f"results/profiles/{year}/index.html", "--allowed-rules", *rules, "-q", *extra],
         )
         run = measure(command, cwd=ROOT)
         if run.returncode:
@@ -168,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", type=Path, default=OUT / "profiles.json")
     parser.add_argument("--workflow", action="store_true", help="through Snakemake's jobs")
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument(
+        "--snakemake-args", default="", help="further Snakemake arguments, one string"
+    )
     args = parser.parse_args(argv)
 
     if args.scores:
@@ -182,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         orgs = simulate(np.random.default_rng(args.seed), args.orgs, args.year)
         sectors, types = group_table(orgs, "sector"), group_table(orgs, "org_type")
     if args.workflow:
-        return through_workflow(orgs, sectors, types, args.year, args.cores)
+        return through_workflow(
+            orgs, sectors, types, args.year, args.cores, args.snakemake_args.split()
+        )
     cfg = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     labels = load_labels(
         ROOT / "data/codebook/labels.yaml",

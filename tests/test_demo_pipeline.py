@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from conftest import CONFIG, ROOT
 
-from mognad.disclosure import Thresholds, violations
+from mognad.disclosure import CellRule, Thresholds, violations
+from mognad.profiles import profile_violations, read_profile_data
 from mognad.runner import run_workflow
 from mognad.scores import respondent_scores
 from mognad.tables import RULES
@@ -184,6 +185,39 @@ def test_no_published_table_shows_a_small_cell(runs):
         internal = runs[0] / "data/processed/tables" / f"{name}.csv"
         if internal.exists():
             assert len(pd.read_csv(internal)) == len(table), name
+    for path in sorted((runs[0] / "results/figures").glob("*.csv")):
+        data = pd.read_csv(path)
+        assert "org_id" not in data.columns, path.name
+        # a quadrant's share rests on its group's organisations, not on its own count
+        group = "n_orgs_group" if "n_orgs_group" in data.columns else "n_orgs"
+        counts = [c for c in (group, "n_orgs_prev") if c in data.columns]
+        people = [c for c in ("n_respondents",) if c in data.columns]
+        values = tuple(
+            c
+            for c in (
+                "value",
+                "share",
+                "estimate",
+                "capability",
+                "legacy",
+                "median",
+                "p05",
+                "p95",
+                "ci_low",
+                "ci_high",
+            )
+            if c in data.columns
+        )
+        rule = CellRule(org_counts=tuple(counts), respondent_counts=tuple(people), values=values)
+        found = violations(data, rule, thresholds)
+        assert found.empty, (path.name, found.head())
+    year = CONFIG["report"]["year"] or max(CONFIG["years"])
+    profiles = sorted((runs[0] / f"data/processed/profiles/{year}").glob("*.json"))
+    assert len(profiles) == len(
+        pd.read_parquet(runs[0] / "data/processed/org_scores.parquet").query("year == @year")
+    )
+    for path in profiles:
+        assert not profile_violations(read_profile_data(path)), path.name
     sector = pd.read_csv(published / "sector_by_year.csv")
     small = sector["n_orgs"] < thresholds.min_orgs
     assert small.any() and sector.loc[small, "maturity"].isna().all()

@@ -306,6 +306,9 @@ def test_bad_inputs_are_refused():
         profile_data(pd.concat([ORGS, ORGS.iloc[:1]]), SECTORS, TYPES, YEAR, THRESHOLDS)
     with pytest.raises(ValueError, match="file name"):
         profile_data(ORGS.assign(org_id=ORGS.org_id + "/x"), SECTORS, TYPES, YEAR, THRESHOLDS)
+    index = ORGS.assign(org_id=ORGS.org_id.where(ORGS.org_id != "A", "index"))
+    with pytest.raises(ValueError, match="'index'"):
+        profile_data(index, SECTORS, TYPES, YEAR, THRESHOLDS)
 
 
 def test_thresholds_from_config():

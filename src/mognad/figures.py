@@ -383,9 +383,12 @@ def quadrant_scatter(
     """Every (publishable) organisation of the report year by capability and legacy, in the
     four quadrants the thresholds define, so readers can see where organisations stand."""
     thresholds = {"capability": 50.0, "legacy": 50.0, **(thresholds or {})}
-    keep = [c for c in ("year", "org_id", "org_type", "sector", "n_respondents") if c in orgs]
+    # The points are anonymous, and so is the data written beside them: no org_id, rows in
+    # the order of their values (a published list by id would be a league table).
+    keep = [c for c in ("year", "org_type", "sector", "n_respondents") if c in orgs]
     data = orgs.loc[orgs["year"] == year, [*keep, "capability", "legacy", "quadrant"]]
-    data = data.dropna(subset=["capability", "legacy"]).sort_values("org_id").reset_index(drop=True)
+    data = data.dropna(subset=["capability", "legacy"])
+    data = data.sort_values(["capability", "legacy"], kind="stable").reset_index(drop=True)
     fig = _new_figure(height=5.2)
     ax = fig.add_subplot()
     ax.grid(False)

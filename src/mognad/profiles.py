@@ -184,9 +184,12 @@ def profile_data(
     if current.empty:
         raise ValueError(f"no organisation took part in {year}")
     ids = current["org_id"].astype(str).to_numpy()
-    bad = [i for i in ids if not ORG_ID.match(i)]
+    bad = [i for i in ids if not ORG_ID.match(i) or i == "index"]
     if bad:
-        raise ValueError(f"org_id not usable as a file name: {bad[:5]}")
+        raise ValueError(
+            f"org_id not usable as a profile's file name (letters, digits, _ . -; not "
+            f"'index', the list of profiles): {bad[:5]}"
+        )
 
     earlier = (
         orgs[orgs["year"] < year]

@@ -122,12 +122,12 @@ def profile_ids(wildcards):
     return sorted(p.stem for p in Path(folder).glob("*.json"))
 
 
-def render_profile_job(input, output, params, log):
+def render_profile_job(input, output, params, wildcards, log):
     """Render one organisation's profile inside the Snakemake process."""
     from mognad.profiles import render_profile_files
 
     render_profile_files(
-        input.data,
+        Path(input.data) / f"{wildcards.org_id}.json",
         input.labels,
         input.instrument,
         params.quadrants,

@@ -3,6 +3,11 @@
 # job per organisation, then an index.
 
 
+# results/profiles/<year>/index.html is the list of profiles, never an organisation's page
+# (profile_data refuses an organisation called "index").
+ruleorder: profile_index > profile
+
+
 checkpoint profile_data:
     input:
         orgs="data/processed/org_scores.parquet",
@@ -25,7 +30,10 @@ checkpoint profile_data:
 
 rule profile:
     input:
-        data="data/processed/profiles/{year}/{org_id}.json",
+        # The checkpoint's folder, not the organisation's file: Snakemake weighs every
+        # ready job's inputs each time it schedules one, so one shared path keeps
+        # scheduling 1,500 profile jobs linear instead of quadratic.
+        data="data/processed/profiles/{year}",
         labels=config["labels"],
         instrument=config["instrument"],
     output:
@@ -39,7 +47,7 @@ rule profile:
         code=PROFILE_CODE,
     run:
         # In the main process: a profile takes ~30 ms to render, a fresh interpreter ~0.5 s.
-        render_profile_job(input, output, params, log[0])
+        render_profile_job(input, output, params, wildcards, log[0])
 
 
 rule profile_index:
