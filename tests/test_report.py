@@ -658,5 +658,7 @@ def test_suppressed_values_show_a_dash_and_the_note(synthetic, instrument):
 
 
 def test_report_stem():
-    assert R.report_stem("sv", 2025) == "statusrapport_2025"
-    assert R.report_stem("en", 2025) == "status_report_2025"
+    from mognad.outputs import report_stem
+
+    assert report_stem("sv", 2025) == "statusrapport_2025"
+    assert report_stem("en", 2025) == "status_report_2025"
