@@ -110,6 +110,10 @@ REPORT_TABLES = (
 )
 
 
+#: The published tables released as open data (a Frictionless data package).
+OPEN_TABLES = ("national_by_year", "sector_by_year", "type_by_year", "quadrants")
+
+
 def report_stem(language: str, year: int) -> str:
     """The report's file name without extension: ``statusrapport_2025`` (Swedish) or
     ``status_report_2025`` (English)."""

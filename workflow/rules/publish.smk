@@ -39,3 +39,32 @@ rule publish_tables:
         code=PUBLISH_CODE,
     script:
         "../scripts/publish_tables.py"
+
+
+rule open_data:
+    input:
+        **{name: f"results/tables/{name}.csv" for name in OPEN_TABLES},
+        labels=config["labels"],
+        instrument=config["instrument"],
+    output:
+        descriptor=report(
+            "results/opendata/datapackage.json",
+            caption="../report/open_data.rst",
+            category="Tables",
+            labels={"table": "open data", "format": "Data Package"},
+        ),
+        tables=expand("results/opendata/data/{name}.csv", name=OPEN_TABLES),
+    log:
+        "logs/open_data.log",
+    conda:
+        "../../environment.yml"
+    params:
+        disclosure=config["disclosure"],
+        quadrants=config["method"]["quadrants"],
+        method_version=config["method"]["version"],
+        year=REPORT_YEAR,
+        ci_level=config["bootstrap"]["level"],
+        licence=config["open_data"]["licence"],
+        code=OPEN_DATA_CODE,
+    script:
+        "../scripts/open_data.py"

@@ -23,7 +23,9 @@ def main(smk) -> None:
     with job_log(smk.log[0], "publish_tables") as log:
         thresholds = Thresholds.from_config(smk.params.disclosure)
         internal = {
-            n: pd.read_csv(smk.input[n]) for n in PUBLISHED_TABLES if n not in DERIVED_TABLES
+            n: pd.read_csv(smk.input[n], dtype={"method_version": str})
+            for n in PUBLISHED_TABLES
+            if n not in DERIVED_TABLES
         }
         tables = publish_tables(internal, pd.read_parquet(smk.input.orgs), thresholds)
         labels = load_labels(
