@@ -14,6 +14,7 @@ include: "workflow/rules/analyses.smk"
 include: "workflow/rules/publish.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/profiles.smk"
+include: "workflow/rules/provenance.smk"
 
 
 rule all:
@@ -30,6 +31,8 @@ rule all:
         rules.trend_analysis.output,
         rules.fit_models.output,
         rules.publish_tables.output,
+        rules.open_data.output,
         rules.figures.output,
         rules.report.output,
         f"results/profiles/{REPORT_YEAR}/index.html",
+        rules.manifest.output,

@@ -8,6 +8,8 @@
 #   bash dev.sh test [ARGS...]     run the test suite with pytest
 #   bash dev.sh lint               ruff, ruff format --check, snakefmt --check, snakemake --lint
 #   bash dev.sh check YEAR [FILE]  check a year's export against the codebook, list all problems
+#   bash dev.sh verify [--manifest M]  rerun from raw data in a scratch folder and compare
+#                                  every output with a manifest (default: the demo's reference)
 #   bash dev.sh demo-data          regenerate the committed demo data (byte-identical)
 #   bash dev.sh lock [ARGS...]     re-lock requirements.lock with uv (ARGS go to
 #                                  `uv pip compile`, e.g. --upgrade); regenerate environment.yml
@@ -171,6 +173,10 @@ case "$cmd" in
     check)
         setup
         exec "$VENV/bin/python" -m mognad check "$@"
+        ;;
+    verify)
+        setup
+        exec "$VENV/bin/python" -m mognad verify "$@"
         ;;
     demo-data)
         setup

@@ -1,4 +1,4 @@
-"""Command line: ``python -m mognad check`` and ``python -m mognad demo-data``."""
+"""Command line: ``python -m mognad check``, ``verify`` and ``demo-data``."""
 
 from __future__ import annotations
 
@@ -59,6 +59,45 @@ def demo_data(config_path: str, preset: str | None, out: str | None) -> int:
     return synth.main(args)
 
 
+#: The committed manifest of the demo run: what a machine must reproduce byte for byte.
+REFERENCE_MANIFEST = ROOT / "data" / "reference" / "demo_manifest.json"
+
+
+def verify(reference_path: str, config_path: str, keep: str | None, write: str | None) -> int:
+    """Rerun the pipeline from raw data in a scratch folder and compare every output's
+    hash with the reference manifest; print PASS/FAIL per file. Exit 0 only if all pass."""
+    import json
+    import tempfile
+
+    from mognad.files import write_bytes
+    from mognad.provenance import compare, manifest_text, verdict_lines
+    from mognad.runner import run_workflow
+
+    reference = json.loads(Path(reference_path).read_text(encoding="utf-8"))
+    config = load_config(config_path)
+    with tempfile.TemporaryDirectory(prefix="mognad-verify-") as scratch:
+        work = Path(keep) if keep else Path(scratch)
+        print(f"verify: running the pipeline from the raw data in {work}", flush=True)
+        run = run_workflow(work, config, check=False)
+        if run.returncode:
+            print(run.stdout[-2000:], run.stderr[-4000:], sep="\n")
+            print("verify: the pipeline failed; nothing was compared")
+            return 2
+        found = json.loads((work / "results" / "manifest.json").read_text(encoding="utf-8"))
+    if write:
+        write_bytes(write, manifest_text(found).encode("utf-8"))
+        print(f"verify: wrote this run's manifest to {write}")
+    lines, passed = verdict_lines(compare(found, reference))
+    print("\n".join(lines))
+    failed = [line for line in lines if line.startswith("FAIL")]
+    outputs = sum(" output " in line for line in lines)
+    print(
+        f"verify: {outputs} outputs compared with {reference_path}: "
+        + ("all identical." if passed else f"{len(failed)} files differ.")
+    )
+    return 0 if passed else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", default=str(ROOT / "config.yaml"), help="config file")
@@ -72,9 +111,21 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo-data", parents=[common], help="regenerate the demo data")
     demo.add_argument("--preset", choices=["demo", "national"], help="override synth.preset")
     demo.add_argument("--out", help="write to OUT/raw and OUT/truth instead of the config's")
+    verifier = commands.add_parser(
+        "verify",
+        parents=[common],
+        help="rerun from raw data in a scratch folder; compare every output with a manifest",
+    )
+    verifier.add_argument(
+        "--manifest", default=str(REFERENCE_MANIFEST), help="reference manifest to compare with"
+    )
+    verifier.add_argument("--keep", help="run in this folder and keep it, instead of a scratch one")
+    verifier.add_argument("--write", help="also write this run's manifest here")
     args = parser.parse_args(argv)
     if args.command == "check":
         return check(args.year, args.file, args.config)
+    if args.command == "verify":
+        return verify(args.manifest, args.config, args.keep, args.write)
     return demo_data(args.config, args.preset, args.out)
 
 

@@ -79,6 +79,7 @@ from mognad.outputs import (
     FIGURE_SUBCATEGORY,
     FIGURE_TABLES,
     FIGURES,
+    OPEN_TABLES,
     PUBLISHED_TABLES,
     REPORT_TABLES,
     TABLE_CATEGORY,
@@ -116,10 +117,14 @@ wildcard_constraints:
     org_id=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
 
 
-def profile_ids(wildcards):
+def profile_ids_of(year):
     """The organisations with a profile in a year (known once profile_data has run)."""
-    folder = checkpoints.profile_data.get(year=wildcards.year).output[0]
+    folder = checkpoints.profile_data.get(year=str(year)).output[0]
     return sorted(p.stem for p in Path(folder).glob("*.json"))
+
+
+def profile_ids(wildcards):
+    return profile_ids_of(wildcards.year)
 
 
 def render_profile_job(input, output, params, wildcards, log):
@@ -135,4 +140,23 @@ def render_profile_job(input, output, params, wildcards, log):
         output.html,
         output.pdf,
         log,
+    )
+
+
+def per_year_exports():
+    """The raw export of every configured year, as the codebook names it."""
+    return [str(CODEBOOK.years[year].file) for year in YEARS]
+
+
+PROVENANCE_CODE = package_code("provenance", "files", "logs")
+OPEN_DATA_CODE = package_code("opendata", "disclosure", "tables", "labels", "io")
+
+
+def profile_pages(wildcards):
+    """Every profile page of the report year (known once profile_data has run)."""
+    return expand(
+        "results/profiles/{year}/{org_id}.{ext}",
+        year=REPORT_YEAR,
+        org_id=profile_ids_of(REPORT_YEAR),
+        ext=["html", "pdf"],
     )
