@@ -13,7 +13,15 @@ from mognad.runner import run_workflow
 #: The analyses downstream of the organisation scores, which any scoring change reruns.
 ANALYSES = {"sector_analysis": 1, "trend_analysis": 1, "fit_models": 1}
 #: Everything published from the analyses: tables, figures, report, profiles.
-PUBLISHED = {"publish_tables": 1, "figures": 1, "report": 1, "profile_data": 1, "profile_index": 1}
+PUBLISHED = {
+    "publish_tables": 1,
+    "open_data": 1,
+    "figures": 1,
+    "report": 1,
+    "profile_data": 1,
+    "profile_index": 1,
+    "manifest": 1,
+}
 
 
 def _planned(workdir, config) -> dict[str, int]:
@@ -69,7 +77,7 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
         "sample": "year >= 2020",
     }
     # the new model's table, and the figures and report that show every model
-    assert _planned(work, added) == {"fit_models": 1, "figures": 1, "report": 1}
+    assert _planned(work, added) == {"fit_models": 1, "figures": 1, "report": 1, "manifest": 1}
     run_workflow(work, added)
     table = pd.read_csv(work / "results/models/innovation_recent.csv")
     assert list(table.columns) == ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value"]

@@ -133,7 +133,8 @@ def test_package_change_reruns_exactly_the_jobs_that_use_it(source, tmp_path):
 
     factor = project / "src/mognad/factor.py"
     factor.write_text(factor.read_text() + "\n# a change only the factor model uses\n")
-    downstream = ["publish_tables", "figures", "report", "profile_data", "profile_index", "all"]
+    downstream = ["publish_tables", "open_data", "figures", "report", "profile_data"]
+    downstream += ["profile_index", "manifest", "all"]
     expected = {"measurement_model": "1", **dict.fromkeys(downstream, "1")}
     assert planned() == {**expected, "total": str(len(expected))}
     clean = project / "src/mognad/clean.py"

@@ -23,6 +23,8 @@ import pandas as pd
 
 #: Name of the flag column added to every suppressed table.
 SUPPRESSED = "suppressed"
+#: Columns that describe a row rather than measure anything (never suppressed).
+DESCRIPTIVE = ("year", "method_version")
 
 
 @dataclass(frozen=True)
@@ -62,14 +64,13 @@ class CellRule:
     def value_columns(self, table: pd.DataFrame) -> list[str]:
         if self.values is not None:
             return [c for c in self.values if c in table.columns]
-        skip = {*self.counts(), SUPPRESSED}
+        skip = {*self.counts(), SUPPRESSED, *DESCRIPTIVE}
         return [
             c
             for c in table.columns
             if c not in skip
             and pd.api.types.is_numeric_dtype(table[c])
             and not pd.api.types.is_bool_dtype(table[c])
-            and c != "year"
             and not c.startswith("n_")
         ]
 

@@ -6,6 +6,7 @@ without touching the project's own data/processed/ and results/.
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -24,7 +25,7 @@ def absolute_config(config: Mapping[str, Any], base: Path = ROOT) -> dict[str, A
     def absolute(path: str) -> str:
         return str((base / path).resolve()) if not Path(path).is_absolute() else path
 
-    out = yaml.safe_load(yaml.safe_dump(dict(config)))
+    out = copy.deepcopy(dict(config))  # keeps the order of keys: models are listed in it
     out["instrument"] = absolute(out["instrument"])
     out["labels"] = absolute(out["labels"])
     for key in ("raw_dir", "codebook", "organisations"):
