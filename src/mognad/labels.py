@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from mognad.instrument import Instrument, read_yaml
+from mognad.instrument import Instrument, load_instrument, read_yaml
 
 LANGUAGES = ("sv", "en")
 #: Shown where a value is missing or suppressed.
@@ -164,3 +164,13 @@ def load_labels(
     }
     sections["quadrants"] = _pick(quadrants, language, "config method.quadrants")
     return Labels(language=language, sections=sections, source=str(path))
+
+
+def labels_from_files(
+    labels_path: str | Path,
+    instrument_path: str | Path,
+    quadrants: Mapping[str, Mapping[str, str]],
+    language: str,
+) -> Labels:
+    """:func:`load_labels` from the two files a job gets as inputs (labels, instrument)."""
+    return load_labels(labels_path, load_instrument(instrument_path), quadrants, language)

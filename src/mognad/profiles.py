@@ -779,11 +779,9 @@ def write_index(
 @functools.lru_cache(maxsize=8)
 def _job_labels(labels_path: str, instrument_path: str, quadrants: str, language: str) -> Labels:
     """Labels for profile jobs, read once per process: jobs run in the Snakemake process."""
-    from mognad.instrument import load_instrument
-    from mognad.labels import load_labels
+    from mognad.labels import labels_from_files
 
-    instrument = load_instrument(instrument_path)
-    return load_labels(labels_path, instrument, json.loads(quadrants), language)
+    return labels_from_files(labels_path, instrument_path, json.loads(quadrants), language)
 
 
 def render_profile_files(

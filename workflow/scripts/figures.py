@@ -7,8 +7,7 @@ import pandas as pd
 
 from mognad.disclosure import Thresholds, publishable_orgs
 from mognad.figures import FIGURE_NAMES, make_figures
-from mognad.instrument import load_instrument
-from mognad.labels import load_labels
+from mognad.labels import labels_from_files
 from mognad.logs import job_log
 from mognad.outputs import FIGURE_TABLES
 
@@ -16,11 +15,8 @@ from mognad.outputs import FIGURE_TABLES
 def main(smk) -> None:
     with job_log(smk.log[0], "figures") as log:
         thresholds = Thresholds.from_config(smk.params.disclosure)
-        labels = load_labels(
-            smk.input.labels,
-            load_instrument(smk.input.instrument),
-            smk.params.quadrants,
-            smk.params.language,
+        labels = labels_from_files(
+            smk.input.labels, smk.input.instrument, smk.params.quadrants, smk.params.language
         )
         tables = {name: pd.read_csv(smk.input[name]) for name in FIGURE_TABLES}
         models = {Path(path).stem: pd.read_csv(path) for path in smk.input.models}

@@ -1,7 +1,6 @@
 """Snakemake job: the index page of a year's profiles, linking to each organisation's."""
 
-from mognad.instrument import load_instrument
-from mognad.labels import load_labels
+from mognad.labels import labels_from_files
 from mognad.logs import job_log
 from mognad.profiles import read_profile_data, write_index
 
@@ -9,11 +8,8 @@ from mognad.profiles import read_profile_data, write_index
 def main(smk) -> None:
     with job_log(smk.log[0], "profile_index") as log:
         profiles = [read_profile_data(path) for path in smk.input.data]
-        labels = load_labels(
-            smk.input.labels,
-            load_instrument(smk.input.instrument),
-            smk.params.quadrants,
-            smk.params.language,
+        labels = labels_from_files(
+            smk.input.labels, smk.input.instrument, smk.params.quadrants, smk.params.language
         )
         write_index(profiles, labels, int(smk.wildcards.year), smk.output.index)
         log.info("index of %d profiles", len(profiles))

@@ -6,9 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from mognad.disclosure import Thresholds
-from mognad.instrument import load_instrument
 from mognad.io import write_atomic, write_csv
-from mognad.labels import load_labels
+from mognad.labels import labels_from_files
 from mognad.logs import job_log
 from mognad.outputs import DERIVED_TABLES, PUBLISHED_TABLES
 from mognad.tables import (
@@ -28,11 +27,8 @@ def main(smk) -> None:
             if n not in DERIVED_TABLES
         }
         tables = publish_tables(internal, pd.read_parquet(smk.input.orgs), thresholds)
-        labels = load_labels(
-            smk.input.labels,
-            load_instrument(smk.input.instrument),
-            smk.params.quadrants,
-            smk.params.language,
+        labels = labels_from_files(
+            smk.input.labels, smk.input.instrument, smk.params.quadrants, smk.params.language
         )
         for path in smk.output.tables:
             write_csv(tables[Path(path).stem], path)
