@@ -17,6 +17,24 @@ include: "workflow/rules/profiles.smk"
 include: "workflow/rules/provenance.smk"
 
 
+# On a cluster these run in Snakemake's own process, not as jobs: each takes seconds and
+# little memory (stacking small tables, publishing, one-page profiles), far less than a
+# job submission costs. The rules that do the heavy work declare threads and resources.
+localrules:
+    all,
+    combine_scores,
+    combine_quality,
+    combine_sensitivity,
+    quadrants,
+    method_record,
+    publish_tables,
+    open_data,
+    profile_data,
+    profile,
+    profile_index,
+    manifest,
+
+
 rule all:
     default_target: True
     input:

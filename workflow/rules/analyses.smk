@@ -14,6 +14,10 @@ rule sector_analysis:
         "logs/sector_analysis.log",
     conda:
         "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=15,
     params:
         analysis=config["analysis"],
         code=SECTORS_CODE,
@@ -35,6 +39,10 @@ rule trend_analysis:
         "logs/trend_analysis.log",
     conda:
         "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=15,
     params:
         analysis=config["analysis"],
         method=config["method"],
@@ -64,6 +72,10 @@ rule fit_models:
         "logs/fit_models.log",
     conda:
         "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=60,
     params:
         models=config["models"],
         method=config["method"],

@@ -14,6 +14,10 @@ rule quality_year:
         "logs/quality_year/{year}.log",
     conda:
         "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
     params:
         method=config["method"],
         code=QUALITY_CODE,
@@ -53,6 +57,10 @@ rule measurement_model:
         "logs/measurement_model.log",
     conda:
         "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=30,
     params:
         code=FACTOR_CODE,
     message:

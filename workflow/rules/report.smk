@@ -25,6 +25,10 @@ rule figures:
         "logs/figures.log",
     conda:
         "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=15,
     params:
         year=REPORT_YEAR,
         language=config["language"],
@@ -67,6 +71,10 @@ rule report:
         "logs/report.log",
     conda:
         "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=15,
     params:
         year=REPORT_YEAR,
         language=config["language"],

@@ -15,6 +15,10 @@ rule score_year:
         "logs/score_year/{year}.log",
     conda:
         "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=30,
     params:
         method=config["method"],
         bootstrap=config["bootstrap"],

@@ -13,6 +13,10 @@ rule sensitivity_year:
         "logs/sensitivity_year/{year}.log",
     conda:
         "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         method=config["method"],
         sensitivity=config["sensitivity"],
