@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 import yaml
 
 from mognad.instrument import Codebook, Instrument, YearSpec, load_codebook, load_instrument
+from mognad.runner import run_workflow
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
@@ -114,3 +117,25 @@ def write_export(frame: pd.DataFrame, spec: YearSpec, path: Path) -> YearSpec:
     else:
         frame.to_excel(path, sheet_name=spec.sheet or "Sheet1", index=False, engine="xlsxwriter")
     return replace(spec, file=path)
+
+
+def copy_project(target: Path) -> Path:
+    """A copy of the project's code (Snakefile, workflow, package) whose modules a test may
+    edit; data paths in configs stay absolute, pointing at the real project."""
+    target.mkdir(parents=True)
+    for part in ("Snakefile", "config.yaml", "environment.yml", "workflow", "src"):
+        if (ROOT / part).is_dir():
+            shutil.copytree(
+                ROOT / part, target / part, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy(ROOT / part, target / part)
+    return target
+
+
+def planned_jobs(workdir: Path, config: dict, project: Path = ROOT) -> dict[str, int]:
+    """Jobs per rule that a dry run of the default target plans (`all` and the total left
+    out); {} when everything is up to date."""
+    dry = run_workflow(workdir, config, extra=["-n", "--quiet", "rules"], project=project)
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", dry.stdout, flags=re.MULTILINE))
+    return {rule: int(n) for rule, n in counts.items() if rule not in ("total", "all")}

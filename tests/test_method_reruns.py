@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import copy
-import re
 
 import pandas as pd
-from conftest import CONFIG
+from conftest import CONFIG, planned_jobs
 
 from mognad.runner import run_workflow
 
@@ -24,14 +23,6 @@ PUBLISHED = {
 }
 
 
-def _planned(workdir, config) -> dict[str, int]:
-    dry = run_workflow(workdir, config, extra=["-n", "--quiet", "rules"])
-    counts = dict(re.findall(r"^(\w+)\s+(\d+)$", dry.stdout, flags=re.MULTILINE))
-    counts.pop("total", None)
-    counts.pop("all", None)
-    return {rule: int(n) for rule, n in counts.items()}
-
-
 def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
     config = copy.deepcopy(CONFIG)
     config["years"] = [2019, 2020]  # two years keep the run short; the rule is the same
@@ -39,11 +30,11 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
     config["sensitivity"]["draws"] = 20
     work = tmp_path / "work"
     run_workflow(work, config)
-    assert _planned(work, config) == {}
+    assert planned_jobs(work, config) == {}
 
     changed = copy.deepcopy(config)
     changed["method"]["min_answered_share"] = 0.6
-    plan = _planned(work, changed)
+    plan = planned_jobs(work, changed)
     years = len(config["years"])
     assert plan == {
         "score_year": years,
@@ -60,7 +51,7 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
 
     replicates = copy.deepcopy(config)
     replicates["bootstrap"]["replicates"] = 300
-    assert _planned(work, replicates) == {
+    assert planned_jobs(work, replicates) == {
         "score_year": years,
         "combine_scores": 1,
         "quadrants": 1,
@@ -77,7 +68,7 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
         "sample": "year >= 2020",
     }
     # the new model's table, and the figures and report that show every model
-    assert _planned(work, added) == {"fit_models": 1, "figures": 1, "report": 1, "manifest": 1}
+    assert planned_jobs(work, added) == {"fit_models": 1, "figures": 1, "report": 1, "manifest": 1}
     run_workflow(work, added)
     table = pd.read_csv(work / "results/models/innovation_recent.csv")
     assert list(table.columns) == ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value"]

@@ -7,7 +7,9 @@ added or dropped items, labels versus codes) are entries in these YAML files, no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -200,6 +202,18 @@ class YearSpec:
 
     def expected_columns(self) -> list[str]:
         return [*self.columns.values(), *self.personal.values(), *self.ignore, *self.items]
+
+
+def year_spec_fingerprint(spec: YearSpec) -> str:
+    """Fingerprint of everything a year's codebook entry resolves to (layout included).
+
+    A year's ingestion depends on this, not on the whole codebook file, so adding next
+    year's entry (or editing another year's) leaves the earlier years' jobs alone. The
+    export is named by file name only: its location is a separate input of the job.
+    """
+    fields = {**asdict(spec), "file": spec.file.name}
+    text = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

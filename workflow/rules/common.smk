@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from mognad.config import validate_config
-from mognad.instrument import load_codebook, load_instrument
+from mognad.instrument import load_codebook, load_instrument, year_spec_fingerprint
 
 validate_config(config, source="config.yaml")
 
@@ -25,6 +25,11 @@ wildcard_constraints:
 def export_file(wildcards):
     """The raw export of a year, as the codebook names it."""
     return str(CODEBOOK.years[int(wildcards.year)].file)
+
+
+def codebook_entry(wildcards):
+    """Fingerprint of the year's own codebook entry, resolved (see ingest_year)."""
+    return year_spec_fingerprint(CODEBOOK.years[int(wildcards.year)])
 
 
 IMPORT = re.compile(

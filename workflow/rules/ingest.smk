@@ -5,7 +5,9 @@ rule ingest_year:
     input:
         export=export_file,
         instrument=config["instrument"],
-        codebook=config["source"]["codebook"],
+        # ancient: the codebook is also where next year's entry goes; this year's own
+        # entry is tracked by `params.entry`, so adding a year leaves earlier years alone.
+        codebook=ancient(config["source"]["codebook"]),
         organisations=config["source"]["organisations"],
     output:
         responses="data/processed/years/responses_{year}.parquet",
@@ -15,8 +17,13 @@ rule ingest_year:
         "logs/ingest_year/{year}.log",
     conda:
         "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=20,
     params:
         cleaning=config["cleaning"],
+        entry=codebook_entry,
         code=INGEST_CODE,
     message:
         "Read, map and clean the {wildcards.year} export"
@@ -37,6 +44,10 @@ rule combine_years:
         "logs/combine_years.log",
     conda:
         "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=10,
     params:
         code=INGEST_CODE,
     message:
