@@ -4,8 +4,12 @@
 #
 #   bash dev.sh setup              install uv (if needed) and sync .venv from requirements.lock
 #   bash dev.sh report [ARGS...]   run the Snakemake workflow (CORES=2 by default), then
-#                                  write Snakemake's report (results/snakemake_report.html)
+#                                  write Snakemake's report (results/snakemake_report.html);
+#                                  `report --slurm [ARGS...]` submits the jobs to SLURM
+#                                  (workflow/profiles/slurm, see docs/slurm.md)
 #   bash dev.sh test [ARGS...]     run the test suite with pytest
+#   bash dev.sh slurm-test         as root on Debian: install a one-node SLURM cluster, run the
+#                                  workflow through it and compare with a local run
 #   bash dev.sh lint               ruff, ruff format --check, snakefmt --check, snakemake --lint
 #   bash dev.sh check YEAR [FILE]  check a year's export against the codebook, list all problems
 #   bash dev.sh verify [--manifest M]  rerun from raw data in a scratch folder and compare
@@ -29,7 +33,7 @@ export UV_PYTHON_DOWNLOADS=never
 export UV_COMPILE_BYTECODE=1
 
 usage() {
-    sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '2,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 die() {
@@ -163,8 +167,17 @@ case "$cmd" in
         ;;
     report)
         setup
-        "$VENV/bin/snakemake" --cores "${CORES:-2}" --workflow-profile workflow/profiles/default "$@"
+        if [[ "${1:-}" == --slurm ]]; then
+            shift
+            "$VENV/bin/snakemake" --workflow-profile workflow/profiles/slurm "$@"
+        else
+            "$VENV/bin/snakemake" --cores "${CORES:-2}" --workflow-profile workflow/profiles/default "$@"
+        fi
         snakemake_report "$@"
+        ;;
+    slurm-test)
+        setup
+        exec bash tools/slurm/test.sh "$@"
         ;;
     test)
         setup

@@ -20,7 +20,8 @@ class Measurement:
     stderr: str
 
 
-def _children() -> dict[int, list[int]]:
+def children() -> dict[int, list[int]]:
+    """Every running process's children, by parent id (one pass over /proc)."""
     tree: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -34,7 +35,8 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _rss(pid: int) -> int:
+def rss(pid: int) -> int:
+    """Resident memory of one process in bytes (0 once it has ended)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -46,10 +48,10 @@ def _rss(pid: int) -> int:
 
 def tree_rss(root: int) -> int:
     """Resident memory of ``root`` and every descendant, in bytes."""
-    tree, total, todo = _children(), 0, [root]
+    tree, total, todo = children(), 0, [root]
     while todo:
         pid = todo.pop()
-        total += _rss(pid)
+        total += rss(pid)
         todo.extend(tree.get(pid, []))
     return total
 
@@ -77,6 +79,14 @@ def measure(
     done.set()
     sampler.join()
     return Measurement(time.perf_counter() - start, peak, process.returncode, stdout, stderr)
+
+
+def busy_cpu_seconds() -> float:
+    """CPU time the whole machine has spent busy since boot (all processes, all cores), so
+    that a benchmark can tell how much of the machine other work used while it ran."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 GIB = 1024**3

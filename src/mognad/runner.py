@@ -35,8 +35,15 @@ def absolute_config(config: Mapping[str, Any], base: Path = ROOT) -> dict[str, A
 
 
 def snakemake_command(
-    workdir: Path, cores: int = 2, extra: Sequence[str] = (), project: Path = ROOT
+    workdir: Path,
+    cores: int | None = 2,
+    extra: Sequence[str] = (),
+    project: Path = ROOT,
+    profile: str = "default",
 ) -> list[str]:
+    """The Snakemake command for a run in ``workdir`` with one of the workflow profiles
+    (``workflow/profiles/<profile>``). ``cores=None`` leaves the cores to the profile: on a
+    cluster, --cores would cap all jobs together."""
     return [
         sys.executable,
         "-m",
@@ -47,10 +54,9 @@ def snakemake_command(
         str(workdir),
         "--configfile",
         str(workdir / "config.yaml"),
-        "--cores",
-        str(cores),
+        *(["--cores", str(cores)] if cores is not None else []),
         "--workflow-profile",
-        str(project / "workflow" / "profiles" / "default"),
+        str(project / "workflow" / "profiles" / profile),
         *extra,
     ]
 

@@ -16,8 +16,8 @@ rule sector_analysis:
         "../../environment.yml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=15,
+        mem_mb=1000,
+        runtime=10,
     params:
         analysis=config["analysis"],
         code=SECTORS_CODE,
@@ -41,8 +41,8 @@ rule trend_analysis:
         "../../environment.yml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=15,
+        mem_mb=1500,
+        runtime=10,
     params:
         analysis=config["analysis"],
         method=config["method"],
@@ -74,8 +74,8 @@ rule fit_models:
         "../../environment.yml"
     threads: 1
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=3000,
+        runtime=30,
     params:
         models=config["models"],
         method=config["method"],

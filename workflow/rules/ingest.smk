@@ -19,8 +19,8 @@ rule ingest_year:
         "../../environment.yml"
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=20,
+        mem_mb=2000,
+        runtime=15,
     params:
         cleaning=config["cleaning"],
         entry=codebook_entry,
@@ -46,7 +46,7 @@ rule combine_years:
         "../../environment.yml"
     threads: 1
     resources:
-        mem_mb=3000,
+        mem_mb=1500,
         runtime=10,
     params:
         code=INGEST_CODE,

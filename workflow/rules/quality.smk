@@ -16,8 +16,8 @@ rule quality_year:
         "../../environment.yml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=1000,
+        runtime=10,
     params:
         method=config["method"],
         code=QUALITY_CODE,
@@ -59,8 +59,8 @@ rule measurement_model:
         "../../environment.yml"
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=30,
+        mem_mb=1500,
+        runtime=15,
     params:
         code=FACTOR_CODE,
     message:

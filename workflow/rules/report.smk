@@ -27,8 +27,8 @@ rule figures:
         "../../environment.yml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=15,
+        mem_mb=1000,
+        runtime=10,
     params:
         year=REPORT_YEAR,
         language=config["language"],
@@ -73,8 +73,8 @@ rule report:
         "../../environment.yml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=15,
+        mem_mb=1000,
+        runtime=10,
     params:
         year=REPORT_YEAR,
         language=config["language"],

@@ -17,8 +17,8 @@ rule score_year:
         "../../environment.yml"
     threads: 1
     resources:
-        mem_mb=3000,
-        runtime=30,
+        mem_mb=2000,
+        runtime=20,
     params:
         method=config["method"],
         bootstrap=config["bootstrap"],

@@ -15,8 +15,8 @@ rule sensitivity_year:
         "../../environment.yml"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=1000,
+        runtime=20,
     params:
         method=config["method"],
         sensitivity=config["sensitivity"],
