@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import sys
 
-from ingest import OUT, ensure_data
+from ingest import OUT, national_config
 from measure import measure, report
-from scores import WORK, config
+from scores import WORK
 
 from mognad.config import ROOT
 from mognad.runner import prepare_workdir, snakemake_command
 
 
 def main() -> int:
-    ensure_data(regenerate=False)
-    prepare_workdir(WORK, config())
+    prepare_workdir(WORK, national_config())
     setup = measure(snakemake_command(WORK, 2, ["combine_scores"]), cwd=ROOT)
     if setup.returncode:
         sys.exit(setup.stdout[-3000:] + setup.stderr[-3000:])

@@ -197,7 +197,7 @@ class Run:
     file_jobs: int
 
 
-def run_workflow(work: Path, cores: int) -> Run:
+def timed_run(work: Path, cores: int) -> Run:
     """Run Snakemake in ``work``; stamp its log lines as they arrive, sample its memory."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = snakemake_command(work, cores)
@@ -326,7 +326,7 @@ def markdown(title: str, record: dict[str, Any]) -> str:
 def measured(title: str, work: Path, cores: int) -> dict[str, Any]:
     """Run the workflow in ``work``, print its stage table and return its record."""
     print(f"\n{title}: running in {work} ...", flush=True)
-    run = run_workflow(work, cores)
+    run = timed_run(work, cores)
     record = summary(run, stages(run))
     print(markdown(title, record))
     return record

@@ -23,20 +23,13 @@ import sys
 import time
 
 import pandas as pd
-from ingest import DATA, OUT, ensure_data
+from ingest import OUT, national_config
 from measure import measure, report
 
-from mognad.config import ROOT, load_config
+from mognad.config import ROOT
 from mognad.runner import prepare_workdir, snakemake_command
 
 WORK = OUT / "scores-work"
-
-
-def config() -> dict:
-    cfg = load_config(ROOT / "config.yaml")
-    cfg["source"]["raw_dir"] = str(DATA / "raw")
-    cfg["source"]["organisations"] = str(DATA / "raw" / "organisations.csv")
-    return cfg
 
 
 def step(name: str) -> None:
@@ -52,7 +45,7 @@ def step(name: str) -> None:
         score_columns,
     )
 
-    cfg = config()
+    cfg = national_config()
     instrument = load_instrument(cfg["instrument"])
     responses = pd.read_parquet(WORK / "data" / "processed" / "responses.parquet")
     method = Method.from_config(cfg["method"])
@@ -101,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.step:
         step(args.step)
         return 0
-    ensure_data(regenerate=False)
-    prepare_workdir(WORK, config())
+    prepare_workdir(WORK, national_config())
     ingest = measure(snakemake_command(WORK, 2, ["combine_years", "--quiet", "all"]), cwd=ROOT)
     if ingest.returncode:
         sys.exit(ingest.stdout + ingest.stderr)
