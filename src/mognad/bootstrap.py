@@ -61,7 +61,16 @@ built from the stage, the caller's ``seed_key`` (for example ``(year,)``) and, f
 the grouping columns. Per-year jobs therefore give identical numbers in any order or
 process, and groupings draw independently of each other and of stage 2. The draws depend
 on the seed, the key and the data (organisation ids, respondents' order within their
-organisation) only; the numbers agree across machines up to float32 rounding in BLAS.
+organisation) only.
+
+The numbers are the same bit for bit on every CPU. Matrix products are BLAS calls, and
+BLAS kernels (chosen per CPU, or by ``OPENBLAS_CORETYPE``) add in different orders. So
+every term of a product is put on the grid of multiples of 2**-24 first (scores are
+rounded to it, moving them by less than 3e-8 points; counts are whole numbers), and the
+products run in float64: a sum of grid values below 2**29 is then exact in any order
+(53 bits hold 29 + 24), and its one rounding to float32 for storage is the same
+everywhere. With 0-100 % scores the largest sum, a respondent-weighted national total, is
+100 x the respondents drawn: exact up to five million respondents in a cell.
 
 Nothing loops over respondents or organisations in Python. Stage 2 works on blocks of
 organisations of similar size (padded to a common width): one ``bincount`` turns a
@@ -112,6 +121,24 @@ _BLOCK_SLACK = 4
 #: Stage-1 draws (replicates x organisations) whose later copies are gathered at once:
 #: small enough for the gathered rows to stay in cache. Changes no number.
 _STAGE1_CHUNK = 1 << 16
+#: Grid of the terms of every sum (see the module docstring): float64 sums of its
+#: multiples are exact below 2**29, so no summation order can change them.
+_GRID = 2.0**-24
+#: Stage-1 replicates per float64 product: bounds the float64 copy of a cell's terms.
+_STAGE1_PRODUCT = 64
+
+
+def _on_grid(values: np.ndarray) -> np.ndarray:
+    """``values`` rounded in place to the nearest multiple of ``_GRID``.
+
+    Exact in float32 as in float64: scaling by a power of two and rounding to a whole
+    number lose nothing, and every multiple of 2**-24 below 2**0 fits in float32's 24-bit
+    significand (float32 values of 0.5 and more are on the grid already).
+    """
+    values *= values.dtype.type(1 / _GRID)
+    np.round(values, out=values)
+    values *= values.dtype.type(_GRID)
+    return values
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -353,7 +380,7 @@ def org_replicates(
     n_orgs, k, n_rep = len(orgs), len(columns), spec.replicates
     point_sums = np.add.reduceat(values, starts[:-1], axis=0)
     point_counts = np.add.reduceat(valid.astype(np.int64), starts[:-1], axis=0)
-    operand = np.concatenate([values, valid], axis=1, dtype=np.float32)
+    operand = np.concatenate([_on_grid(values), valid], axis=1)  # float64
 
     totals = np.empty((n_orgs, n_rep, 2 * k), dtype=np.float32)
     buffers = _Buffers()
@@ -364,6 +391,8 @@ def org_replicates(
         _stage2_block(rng, totals[a:b], *block, buffers)
     means = np.full((n_orgs, n_rep, k), np.nan, dtype=np.float32)
     np.divide(totals[..., :k], totals[..., k:], out=means, where=totals[..., k:] > 0)
+    _on_grid(totals)  # stage 1 sums these and the means: keep its sums exact
+    _on_grid(means)
     return OrgReplicates(
         orgs=pd.Index(orgs, name=org_column),
         org_column=org_column,
@@ -416,7 +445,7 @@ def _stage2_block(
     """
     n_rep = totals.shape[1]
     n_orgs, width, n_slots = len(sizes), int(sizes.max()), len(slot)
-    padded = np.zeros((n_orgs, width, operand.shape[1]), dtype=np.float32)
+    padded = np.zeros((n_orgs, width, operand.shape[1]))
     padded[local_org, slot] = operand
     chunk = int(min(n_rep, max(1, _DRAWS_PER_BLOCK // n_slots)))
     # bincount target of a draw: (organisation, replicate in chunk, respondent drawn).
@@ -437,11 +466,13 @@ def _stage2_block(
         np.add(draws, row_base, out=target, casting="unsafe")
         target += column_base[:c]
         counts = np.bincount(target.ravel(), minlength=n_bins).reshape(n_orgs, chunk, width)
-        weights = buffers.get("weights", (n_orgs, c, width), np.float32)
+        weights = buffers.get("weights", (n_orgs, c, width), np.float64)
         np.copyto(weights, counts[:, :c])
         for s0 in range(0, c, step):
             s1 = min(c, s0 + step)
-            np.matmul(weights[:, s0:s1], padded, out=totals[:, r0 + s0 : r0 + s1])
+            product = buffers.get("product", (n_orgs, s1 - s0, operand.shape[1]), np.float64)
+            np.matmul(weights[:, s0:s1], padded, out=product)  # exact: see _on_grid
+            totals[:, r0 + s0 : r0 + s1] = product
 
 
 # --- intervals ----------------------------------------------------------------------------
@@ -553,8 +584,14 @@ def _stage1_cell(rng: np.random.Generator, terms: np.ndarray, members: np.ndarra
         cell_terms = terms  # every organisation, in order: no copy
     else:
         cell_terms = terms[members]
-    first = np.minimum(taken, 1).astype(np.float32).reshape(n_rep, 1, size)
-    totals = np.matmul(first, cell_terms.transpose(1, 0, 2))[:, 0].astype(np.float64)
+    first = np.minimum(taken, 1).astype(np.float64).reshape(n_rep, 1, size)
+    # The terms lie on the grid (org_replicates puts them there), so float64 products are
+    # exact whatever order the BLAS kernel adds in.
+    totals = np.empty((n_rep, cell_terms.shape[2]))
+    for r0 in range(0, n_rep, _STAGE1_PRODUCT):
+        r1 = min(n_rep, r0 + _STAGE1_PRODUCT)
+        chunk = cell_terms[:, r0:r1].transpose(1, 0, 2).astype(np.float64)
+        totals[r0:r1] = np.matmul(first[r0:r1], chunk)[:, 0]
     totals += _later_copies(taken, cell_terms)
     k = totals.shape[1] // 2
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -567,8 +604,8 @@ def _later_copies(taken: np.ndarray, cell_terms: np.ndarray) -> np.ndarray:
     Copy j >= 1 of organisation i in replicate r reads stage-2 replicate (r + j) mod R of
     ``cell_terms`` (the cell's organisations, R, 2k). About 1/e of a replicate's draws are
     such later copies; they are gathered a chunk of whole replicates at a time (about
-    ``_STAGE1_CHUNK`` draws), and each replicate's rows summed in float32 like the first
-    copies' product. A replicate never spans chunks, so the chunk size changes no number.
+    ``_STAGE1_CHUNK`` draws), and each replicate's rows summed in float64, exactly like
+    the first copies' product. A replicate never spans chunks, so the chunk size changes no number.
     """
     n_rep, size = taken.shape
     width = cell_terms.shape[2]
@@ -586,7 +623,7 @@ def _later_copies(taken: np.ndarray, cell_terms: np.ndarray) -> np.ndarray:
         copy = np.arange(len(rep)) - np.repeat(before, later) + 1  # j = 1, ..., c - 1
         source = np.repeat(org * n_rep, later) + (rep + copy) % n_rep
         starts = np.flatnonzero(np.diff(rep, prepend=-1))  # each replicate's first row
-        rows = np.take(rows_of, source, axis=0)
+        rows = np.take(rows_of, source, axis=0).astype(np.float64)  # exact sums: on grid
         out[rep[starts]] = np.add.reduceat(rows, starts, axis=0)
     return out
 
