@@ -13,6 +13,7 @@ from conftest import CONFIG, ROOT
 
 from mognad.disclosure import Thresholds, publishable_orgs, suppress, violations
 from mognad.instrument import load_instrument
+from mognad.io import round_significant
 from mognad.labels import LabelError, load_labels
 from mognad.tables import (
     RULES,
@@ -20,7 +21,6 @@ from mognad.tables import (
     latex_table,
     markdown_table,
     publish_tables,
-    round_significant,
     workbook_bytes,
 )
 

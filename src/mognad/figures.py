@@ -33,7 +33,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from mognad.io import write_atomic, write_csv
+from mognad.io import write_atomic, write_published_csv
 from mognad.labels import DASH, Labels
 from mognad.outputs import FIGURES
 
@@ -1085,6 +1085,6 @@ def make_figures(
                 written[path.name] = path
         finally:
             plt.close(fig)
-        write_csv(data, out_dir / f"{name}.csv")
+        write_published_csv(data, out_dir / f"{name}.csv")
         written[f"{name}.csv"] = out_dir / f"{name}.csv"
     return written

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mognad.files import write_atomic
@@ -23,8 +24,45 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
     write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False, compression="zstd"))
 
 
+#: Significant digits of published values. Enough for any reported figure, and well above
+#: what varies between CPUs: numbers that come from optimisers or BLAS differ between
+#: machines from about the tenth digit on (docs/reproducing.md).
+SIGNIFICANT_DIGITS = 6
+
+
+def _round_values(values: np.ndarray, digits: int) -> np.ndarray:
+    finite = np.isfinite(values) & (values != 0)
+    magnitude = np.zeros_like(values)
+    magnitude[finite] = np.floor(np.log10(np.abs(values[finite])))
+    scale = 10.0 ** (digits - 1 - magnitude)
+    return np.where(finite, np.round(values * scale) / scale, values)
+
+
+def round_significant(table: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS) -> pd.DataFrame:
+    """Floats rounded to ``digits`` significant digits (NaN stays NaN), also the floats of
+    mixed columns (a fit record's ``value``)."""
+    out = table.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = _round_values(out[column].to_numpy(dtype="float64"), digits)
+        elif out[column].dtype == object:
+            is_float = out[column].map(lambda v: isinstance(v, float | np.floating))
+            if is_float.any():
+                floats = out.loc[is_float, column].to_numpy(dtype="float64")
+                rounded = _round_values(floats, digits)
+                column_values = out[column].to_numpy(dtype=object, copy=True)
+                column_values[is_float.to_numpy()] = [float(v) for v in rounded]
+                out[column] = column_values
+    return out
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     write_atomic(path, lambda tmp: frame.to_csv(tmp, **CSV_OPTIONS))
+
+
+def write_published_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a published table with its floats at the published precision."""
+    write_csv(round_significant(frame), path)
 
 
 def read_csv_table(path: str | Path, dtypes: dict[str, str]) -> pd.DataFrame:

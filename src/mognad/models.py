@@ -310,6 +310,10 @@ def _fit_mixed(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFra
     variances = [var_org] if not nested else [var_org, var_nested]
     floor = BOUNDARY_SHARE * total
     near_zero = any(v < floor for v in variances)
+    # A variance at the boundary is reported as 0, as lme4 reports a singular fit: where the
+    # optimiser stopped below the floor is noise of its stopping point, and differs by CPU.
+    var_org, var_nested = (0.0 if v < floor else v for v in (var_org, var_nested))
+    total = var_org + np.nan_to_num(var_nested) + var_residual
     coefs = _tidy(fe, res.fe_params, bse, df=None)
     # statsmodels' variance parameters are relative to the residual variance (cov_re/scale,
     # vcomp/scale): their standard errors times scale are those of the variances.

@@ -19,12 +19,9 @@ import numpy as np
 import pandas as pd
 
 from mognad.disclosure import CellRule, Thresholds, suppress
+from mognad.io import round_significant
 from mognad.labels import DASH, Labels
 from mognad.outputs import PUBLISHED_TABLES
-
-#: Significant digits of published values: enough for any reported figure, and no float
-#: noise (bootstrap bounds are computed in float32).
-SIGNIFICANT_DIGITS = 6
 
 _GROUP = CellRule(org_counts=("n_orgs",), respondent_counts=("n_respondents",))
 _PARTS = ("cross_sectional", "within", "composition", "interaction")
@@ -123,21 +120,6 @@ def _prepare(
             ["year", "rank_method"], kind="stable", ignore_index=True
         )
     return table
-
-
-def round_significant(table: pd.DataFrame, digits: int = SIGNIFICANT_DIGITS) -> pd.DataFrame:
-    """Float columns rounded to ``digits`` significant digits (NaN stays NaN)."""
-    out = table.copy()
-    for column in out.columns:
-        if pd.api.types.is_float_dtype(out[column]):
-            values = out[column].to_numpy(dtype="float64")
-            finite = np.isfinite(values) & (values != 0)
-            magnitude = np.zeros_like(values)
-            magnitude[finite] = np.floor(np.log10(np.abs(values[finite])))
-            scale = 10.0 ** (digits - 1 - magnitude)
-            rounded = np.where(finite, np.round(values * scale) / scale, values)
-            out[column] = rounded
-    return out
 
 
 def publish_tables(
