@@ -130,7 +130,8 @@ def test_mixed_recovers_planted_variance_components():
     data["y"] = 50 + 2 * x + noise
     fit = fit_model("flat", spec, data).fit
     assert fit["boundary"]
-    assert fit["var_organisation"] < 1e-3
+    assert fit["var_organisation"] == 0.0  # at the boundary, as lme4 reports a singular fit
+    assert fit["icc_organisation"] == 0.0
     assert np.isnan(fit["var_organisation_ci_low"]) and np.isnan(fit["var_organisation_ci_high"])
 
 

@@ -152,6 +152,13 @@ def test_sensitivity_ranks_are_published_without_organisation_ids():
     assert np.isnan(out.loc[0, "maturity_method"])
 
 
+def test_rounding_reaches_the_floats_of_mixed_columns_and_leaves_the_rest():
+    record = pd.DataFrame({"value": ["mixed", 35617, True, 9.865929500368689e-07, np.nan]})
+    out = round_significant(record)["value"].tolist()
+    assert out[:3] == ["mixed", 35617, True] and isinstance(out[1], int)
+    assert out[3] == 9.86593e-07 and np.isnan(out[4])
+
+
 @pytest.mark.parametrize("value", [123456.789, 0.000123456789, -41.23456789, 1e-12])
 def test_rounding_keeps_six_significant_digits(value):
     out = round_significant(pd.DataFrame({"x": [value, np.nan]}))
