@@ -464,7 +464,7 @@ def regression_table(
             "groups": str(fit["n_groups"]),
             "R² / log-lik": f"{r2:.3f}"
             if r2 is not None and np.isfinite(r2)
-            else f"{llf:.1f}"
+            else f"{llf:.0f}"
             if llf is not None and np.isfinite(llf)
             else "",
         }

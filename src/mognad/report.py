@@ -288,7 +288,7 @@ def regression_markdown(
     for m in models:
         r2 = _float(fits[m].get("r_squared"))
         fit_row.append(
-            fmt.num(r2, 3) if np.isfinite(r2) else fmt.num(fits[m].get("log_likelihood"), 1)
+            fmt.num(r2, 3) if np.isfinite(r2) else fmt.num(fits[m].get("log_likelihood"), 0)
         )
     rows.append(fit_row)
     headers = [labels.header("term")] + [_model_header(labels, m, fits[m]) for m in models]
