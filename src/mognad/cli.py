@@ -59,43 +59,91 @@ def demo_data(config_path: str, preset: str | None, out: str | None) -> int:
     return synth.main(args)
 
 
-#: The committed manifest of the demo run: what a machine must reproduce byte for byte.
+#: The committed reference of the demo run: its manifest (every output's SHA-256) and the
+#: content of every output that numeric verification reads (docs/reproducing.md).
 REFERENCE_MANIFEST = ROOT / "data" / "reference" / "demo_manifest.json"
+REFERENCE_OUTPUTS = ROOT / "data" / "reference" / "demo_outputs"
 
 
-def verify(reference_path: str, config_path: str, keep: str | None, write: str | None) -> int:
-    """Rerun the pipeline from raw data in a scratch folder and compare every output's
-    hash with the reference manifest; print PASS/FAIL per file. Exit 0 only if all pass."""
+def verify(
+    reference_path: str,
+    outputs_dir: str | None,
+    config_path: str,
+    keep: str | None = None,
+    write: str | None = None,
+    compare_dir: str | None = None,
+    update: bool = False,
+) -> int:
+    """Rerun the pipeline from raw data in a scratch folder (or take the run in
+    ``compare_dir``) and compare every output with the reference: identical, equal within
+    tolerance, or differs (see :mod:`mognad.verify`). Exit 0 only if nothing differs."""
     import json
     import tempfile
 
     from mognad.files import write_bytes
-    from mognad.provenance import compare, manifest_text, verdict_lines
+    from mognad.provenance import compare, manifest_text
     from mognad.runner import run_workflow
+    from mognad.verify import compare_outputs, summary
 
-    reference = json.loads(Path(reference_path).read_text(encoding="utf-8"))
-    config = load_config(config_path)
+    if outputs_dir is None and Path(reference_path).resolve() == REFERENCE_MANIFEST.resolve():
+        outputs_dir = str(REFERENCE_OUTPUTS)
     with tempfile.TemporaryDirectory(prefix="mognad-verify-") as scratch:
-        work = Path(keep) if keep else Path(scratch)
-        print(f"verify: running the pipeline from the raw data in {work}", flush=True)
-        run = run_workflow(work, config, check=False)
-        if run.returncode:
-            print(run.stdout[-2000:], run.stderr[-4000:], sep="\n")
-            print("verify: the pipeline failed; nothing was compared")
-            return 2
+        work = Path(compare_dir or keep or scratch)
+        if compare_dir is None:
+            print(f"verify: running the pipeline from the raw data in {work}", flush=True)
+            run = run_workflow(work, load_config(config_path), check=False)
+            if run.returncode:
+                print(run.stdout[-2000:], run.stderr[-4000:], sep="\n")
+                print("verify: the pipeline failed; nothing was compared")
+                return 2
         found = json.loads((work / "results" / "manifest.json").read_text(encoding="utf-8"))
-    if write:
-        write_bytes(write, manifest_text(found).encode("utf-8"))
-        print(f"verify: wrote this run's manifest to {write}")
-    lines, passed = verdict_lines(compare(found, reference))
-    print("\n".join(lines))
-    failed = [line for line in lines if line.startswith("FAIL")]
-    outputs = sum(" output " in line for line in lines)
+        paths = [record["path"] for record in found["outputs"]]
+        if write:
+            write_bytes(write, manifest_text(found).encode("utf-8"))
+            print(f"verify: wrote this run's manifest to {write}")
+        if update:
+            return _update_reference(work, found, paths, reference_path, outputs_dir)
+        if not Path(reference_path).is_file():
+            print(f"verify: no reference manifest at {reference_path}")
+            return 2
+        reference = json.loads(Path(reference_path).read_text(encoding="utf-8"))
+        hashes = {record["path"]: record["sha256"] for record in reference["outputs"]}
+        verdicts = compare_outputs(work, paths, hashes, outputs_dir)
+        inputs = [d for d in compare(found, reference) if d.kind == "input" and d.status != "same"]
+    for verdict in verdicts:
+        print(verdict.line())
+    for difference in inputs:
+        print(f"note: input {difference.path} {difference.status} from the reference's")
+    counts, passed = summary(verdicts)
     print(
-        f"verify: {outputs} outputs compared with {reference_path}: "
-        + ("all identical." if passed else f"{len(failed)} files differ.")
+        f"verify: {len(verdicts)} outputs compared with {reference_path}: "
+        + ", ".join(f"{n} {verdict}" for verdict, n in counts.items())
+        + (". Every published number is reproduced." if passed else ".")
     )
     return 0 if passed else 1
+
+
+def _update_reference(
+    work: Path, found: dict, paths: list[str], reference_path: str, outputs_dir: str | None
+) -> int:
+    """Make this run the reference: its manifest, and its outputs' content."""
+    import shutil
+
+    from mognad.files import write_bytes
+    from mognad.provenance import manifest_text
+    from mognad.verify import write_reference
+
+    if outputs_dir is None:
+        print("verify: --update needs --outputs, the folder for the outputs' content")
+        return 2
+    staging = Path(f"{outputs_dir}.new")
+    shutil.rmtree(staging, ignore_errors=True)
+    written = write_reference(work, paths, staging)
+    shutil.rmtree(outputs_dir, ignore_errors=True)
+    staging.rename(outputs_dir)
+    write_bytes(reference_path, manifest_text(found).encode("utf-8"))
+    print(f"verify: wrote {reference_path} and the content of {written} outputs to {outputs_dir}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,13 +167,35 @@ def main(argv: list[str] | None = None) -> int:
     verifier.add_argument(
         "--manifest", default=str(REFERENCE_MANIFEST), help="reference manifest to compare with"
     )
+    verifier.add_argument(
+        "--outputs",
+        help="folder with the reference outputs or their content (default for the demo "
+        "reference: data/reference/demo_outputs)",
+    )
     verifier.add_argument("--keep", help="run in this folder and keep it, instead of a scratch one")
     verifier.add_argument("--write", help="also write this run's manifest here")
+    verifier.add_argument(
+        "--compare", metavar="DIR", help="compare the run already in DIR instead of running"
+    )
+    verifier.add_argument(
+        "--update",
+        action="store_true",
+        help="make this run the reference: write its manifest to --manifest and its "
+        "outputs' content to --outputs",
+    )
     args = parser.parse_args(argv)
     if args.command == "check":
         return check(args.year, args.file, args.config)
     if args.command == "verify":
-        return verify(args.manifest, args.config, args.keep, args.write)
+        return verify(
+            args.manifest,
+            args.outputs,
+            args.config,
+            args.keep,
+            args.write,
+            args.compare,
+            args.update,
+        )
     return demo_data(args.config, args.preset, args.out)
 
 
