@@ -109,11 +109,13 @@ def verify(
         reference = json.loads(Path(reference_path).read_text(encoding="utf-8"))
         hashes = {record["path"]: record["sha256"] for record in reference["outputs"]}
         verdicts = compare_outputs(work, paths, hashes, outputs_dir)
-        inputs = [d for d in compare(found, reference) if d.kind == "input" and d.status != "same"]
+        inputs = [
+            d for d in compare(found, reference) if d.kind == "input" and d.status == "differs"
+        ]
     for verdict in verdicts:
         print(verdict.line())
     for difference in inputs:
-        print(f"note: input {difference.path} {difference.status} from the reference's")
+        print(f"note: input {difference.path} differs from the reference's")
     counts, passed = summary(verdicts)
     print(
         f"verify: {len(verdicts)} outputs compared with {reference_path}: "

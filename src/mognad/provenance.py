@@ -4,8 +4,8 @@ Every run writes ``results/manifest.json``: each input file (path, SHA-256, size
 configuration and the method version, the versions of the packages that computed the
 results, the project's git commit (and whether the working tree had uncommitted
 changes), and each published output's SHA-256. :func:`compare` sets a fresh run's
-manifest against a reference one output by output, which is how a reviewer checks that
-their machine reproduces the published numbers byte for byte (``bash dev.sh verify``).
+manifest against a reference one file by file, by hash; :mod:`mognad.verify` judges the
+outputs whose hashes differ by their content (``bash dev.sh verify``).
 """
 
 from __future__ import annotations
@@ -169,16 +169,3 @@ def compare(run: Mapping[str, Any], reference: Mapping[str, Any]) -> list[Differ
                 status = "same" if mine[path] == theirs[path] else "differs"
             found.append(Difference(kind, path, status))
     return found
-
-
-def verdict_lines(differences: Iterable[Difference]) -> tuple[list[str], bool]:
-    """One line per compared file ("PASS"/"FAIL") and whether every output passed."""
-    lines, passed = [], True
-    for d in differences:
-        ok = d.status == "same"
-        if d.kind == "output":
-            passed &= ok
-        word = "PASS" if ok else "FAIL"
-        note = "" if ok else f" ({d.status})"
-        lines.append(f"{word}  {d.kind:6}  {d.path}{note}")
-    return lines, passed
