@@ -157,6 +157,13 @@ def test_a_text_beyond_tolerance_differs_naming_the_line(old, new, line):
     assert old in verdict.cells[0].reference and new in verdict.cells[0].found
 
 
+def test_json_numbers_are_data_at_six_significant_digits():
+    reference = '{"share": 0.1234567890123, "n": 182}'
+    assert compare_texts("m.json", reference, reference.replace("890123", "890456")).ok
+    assert not compare_texts("m.json", reference, reference.replace("0.1234567", "0.1234587")).ok
+    assert not compare_texts("m.json", reference, reference.replace("182", "183")).ok
+
+
 def test_white_space_is_folded_and_digit_lists_are_words():
     assert compare_texts("r.md", TEXT, TEXT.replace(" var ", "\nvar  ")).verdict == WITHIN
     # "1,2,3" is not the decimal 1.2: a changed digit in it is a changed word

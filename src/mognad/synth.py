@@ -657,6 +657,21 @@ class _Calibration:
 # --- organisations and panel ------------------------------------------------------------
 
 
+def _correlated_pairs(rng: np.random.Generator, n: int, sd: np.ndarray, corr: float) -> np.ndarray:
+    """(n, 2) normal draws with standard deviations ``sd`` and correlation ``corr``.
+
+    The 2 x 2 Cholesky factor written out, in elementwise arithmetic: a matrix product
+    would go through BLAS, whose kernels (with or without fused multiply-add) round the
+    last bit differently on different CPUs, and the planted truth would not regenerate
+    byte for byte on another machine.
+    """
+    z = rng.standard_normal((n, 2))
+    out = np.empty_like(z)
+    out[:, 0] = z[:, 0] * sd[0]
+    out[:, 1] = z[:, 0] * (sd[1] * corr) + z[:, 1] * (sd[1] * np.sqrt(1.0 - corr * corr))
+    return out
+
+
 def _org_effects(
     spec: SynthSpec, register: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
@@ -665,8 +680,7 @@ def _org_effects(
     rng = _rng(spec.seed, "organisations")
     n = len(register)
     sd = np.asarray(model.org_sd)
-    cov = np.outer(sd, sd) * np.array([[1.0, model.org_corr], [model.org_corr, 1.0]])
-    u = rng.standard_normal((n, 2)) @ np.linalg.cholesky(cov).T
+    u = _correlated_pairs(rng, n, sd, model.org_corr)
     propensity = rng.normal(0.0, model.respondents_org_sd, size=n)
     sector = {s: (c, leg) for s, c, leg in model.sector_effects}
     beta = np.array([sector[s] for s in register["sector"]])
@@ -853,8 +867,7 @@ def _simulate_year(
     breakoff = (np.arange(total) - start) >= np.repeat(n_resp, per_org)
     role = rng.choice(len(ROLES), size=total, p=np.asarray(model.role_shares))
     sd = np.asarray(model.respondent_sd)
-    cov = np.outer(sd, sd) * np.array([[1, model.respondent_corr], [model.respondent_corr, 1]])
-    e = rng.standard_normal((total, 2)) @ np.linalg.cholesky(cov).T
+    e = _correlated_pairs(rng, total, sd, model.respondent_corr)
     v = rng.normal(0.0, model.category_sd, size=(total, n_cat))
     duplicated = ~breakoff & (rng.random(total) < spec.duplicate_rate)
 

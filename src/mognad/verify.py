@@ -386,7 +386,9 @@ def _context(tokens: list[tuple[str, str, int]], index: int, width: int = 6) -> 
 
 def compare_texts(path: str, reference: str, found: str) -> Verdict:
     """Token by token: words exactly (white space folded), numbers within one unit of
-    their last printed decimal. Places are lines of the found file's content."""
+    their last printed decimal (in JSON, data: of their sixth significant digit). Places
+    are lines of the found file's content."""
+    close_numbers = _close_structured if path.lower().endswith(".json") else _close_printed
     tally = _Tally()
     ref_tokens, found_tokens = _tokens(reference), _tokens(found)
     for index, ((kind_a, a, _), (kind_b, b, offset)) in enumerate(
@@ -394,7 +396,7 @@ def compare_texts(path: str, reference: str, found: str) -> Verdict:
     ):
         if a == b and kind_a == kind_b:
             continue
-        close = _close_printed(a, b) if kind_a == kind_b == "number" else None
+        close = close_numbers(a, b) if kind_a == kind_b == "number" else None
         if close is not None:
             tally.within(*close)
             continue
