@@ -57,9 +57,8 @@ SHOWN_CELLS = 5
 #: Relative slack on a tolerance, for the binary representation of decimal numbers.
 _SLACK = 1e-9
 
-#: Outputs compared as tables (cell by cell) and as texts (token by token).
+#: Outputs compared as tables (cell by cell); all others with content are texts.
 TABLE_SUFFIXES = (".csv", ".xlsx")
-TEXT_SUFFIXES = (".md", ".tex", ".json", ".html", ".svg", ".pdf", ".txt", ".rst")
 #: Extracted, not verbatim: stored in a reference folder as ``<path>.txt``.
 EXTRACTED_SUFFIXES = (".xlsx", ".html", ".svg", ".pdf", ".json")
 #: Figure drawings, judged by the data they plot (``<name>.csv`` beside them).
@@ -478,7 +477,10 @@ def _compare_file(path: str, found_root: Path, reference_dir: str | Path | None)
     content = extract(found_root / path)
     if content is None:
         return Verdict(path, DIFFERS, note="hash differs")
-    return compare_content(path, reference, content)
+    verdict = compare_content(path, reference, content)
+    if verdict.verdict == WITHIN and not verdict.numbers:
+        verdict.note = "content equal; the bytes differ in embedded figures or file hashes"
+    return verdict
 
 
 def _judge_drawing(
