@@ -37,6 +37,20 @@ def test_wrong_type_names_file_line_key_found_and_expected(tmp_path):
     assert "type number" in message
 
 
+@pytest.mark.parametrize(("key", "low", "floor"), [("min_orgs", 1, 3), ("min_respondents", 4, 5)])
+def test_disclosure_thresholds_below_the_floor_are_refused(tmp_path, key, low, floor):
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    shipped = yaml.safe_load(text)["disclosure"][key]
+    text = text.replace(f"  {key}: {shipped}\n", f"  {key}: {low}\n")
+    path = _write(tmp_path, text)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.strip() == f"{key}: {low}")
+    with pytest.raises(InputError) as excinfo:
+        load_config(path)
+    message = str(excinfo.value)
+    assert str(path) in message and f"line {line}" in message
+    assert f"disclosure.{key}' = {low}" in message and f"minimum {floor}" in message
+
+
 def test_every_problem_is_reported(tmp_path):
     config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     config["years"] = ["2019"]
