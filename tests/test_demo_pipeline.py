@@ -18,6 +18,10 @@ from mognad.scores import respondent_scores
 from mognad.tables import RULES
 
 PUBLISHED = {2019: 41, 2020: 47, 2021: 53, 2022: 51}  # national maturity, % (status report)
+INDICATORS = (
+    *("effektivitet", "innovation", "balansering", "organisation", "anvandare", "teknik"),
+    *("capability", "legacy", "maturity"),
+)
 TRUTH = ROOT / CONFIG["synth"]["truth_dir"]
 
 
@@ -224,6 +228,29 @@ def test_no_published_table_shows_a_small_cell(runs):
     assert small.any() and sector.loc[small, "maturity"].isna().all()
     complete = pd.read_csv(runs[0] / "data/processed/tables/sector_by_year.csv")
     assert complete.loc[small.to_numpy(), "maturity"].notna().all()
+
+
+def test_no_hidden_value_can_be_narrowed_below_the_protection_width(runs):
+    """The interval audit over each year's published national, type and sector tables:
+    for the outside reader in every year, and for the report year also for every
+    participating organisation knowing its own score (its profile shows it), every
+    hidden value and every single organisation keeps at least the protection width."""
+    from mognad.audit import audit_year
+
+    thresholds = Thresholds.from_config(CONFIG["disclosure"])
+    published = runs[0] / "results" / "tables"
+    names = ("sample", "national_by_year", "type_by_year", "sector_by_year")
+    tables = {n: pd.read_csv(published / f"{n}.csv") for n in names}
+    indicators = [c for c in tables["national_by_year"].columns if c in INDICATORS]
+    audits = [audit_year(tables, int(y), indicators) for y in CONFIG["years"]]
+    year = CONFIG["report"]["year"] or max(CONFIG["years"])
+    orgs = pd.read_parquet(runs[0] / "data/processed/org_scores.parquet").query("year == @year")
+    audits.append(audit_year(tables, year, ["maturity"], orgs, outsider=False))
+    audit = pd.concat(audits)
+    hidden = audit[audit["target"] == "group"]
+    narrow = audit[~(audit["width"] >= thresholds.protection_width)]
+    print(f"{len(hidden)} hidden values audited; smallest interval {hidden['width'].min():.1f}")
+    assert len(hidden) and narrow.empty, narrow.head(10)
 
 
 def _visible_text(path: Path) -> str:

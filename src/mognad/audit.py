@@ -141,6 +141,8 @@ def audit_year(
     year: int,
     indicators: Sequence[str],
     insiders: pd.DataFrame | None = None,
+    targets: Sequence[str] = ("group", "organisation"),
+    outsider: bool = True,
 ) -> pd.DataFrame:
     """The tightest interval the published tables of ``year`` allow for every hidden
     group value and for every single organisation, per indicator.
@@ -148,7 +150,8 @@ def audit_year(
     ``tables`` are the published tables (``sample``, ``national_by_year``,
     ``type_by_year``, ``sector_by_year``). ``insiders``: organisations that know their own
     value, with ``org_id``, ``sector`` and each indicator; each is audited as an attacker
-    of its own (``attacker`` = its id), besides the outside reader (``outsider``).
+    of its own (``attacker`` = its id), besides the outside reader (``outsider``, unless
+    ``outsider`` is false). ``targets`` limits what is bounded.
 
     Returns ``year, indicator, attacker, target, level, group, n_orgs, low, high,
     width``: ``target`` is ``group`` (a hidden group's mean) or ``organisation`` (any
@@ -157,26 +160,30 @@ def audit_year(
     cells, groups = year_cells(tables["sample"], year)
     order = tuple(sorted(cells))
     records = []
-    attackers: list[tuple[str, tuple[str, float] | None, pd.Series | None]] = [
-        ("outsider", None, None)
-    ]
+    attackers: list[tuple[str, pd.Series | None]] = [("outsider", None)] if outsider else []
     if insiders is not None:
-        attackers += [
-            (str(row["org_id"]), None, row) for _, row in insiders.sort_values("org_id").iterrows()
-        ]
+        attackers += [(str(r["org_id"]), r) for _, r in insiders.sort_values("org_id").iterrows()]
     for indicator in indicators:
         values = published_values(tables, year, indicator)
         polytope = _polytope(cells, groups, values)
-        for name, _, row in attackers:
+        for name, row in attackers:
             insider = None if row is None else (str(row["sector"]), float(row[indicator]))
             bounds = polytope.bounds(cells, insider)
-            for group in groups:
+            for group in groups if "group" in targets else ():
                 if math.isfinite(values.get((group.level, group.name), math.nan)):
                     continue
-                weights = np.array([c in group.cells for c in order], float) / group.n_orgs
+                # An insider in the group is audited on the mean of the group's others.
+                own = insider is not None and insider[0] in group.cells
+                others = group.n_orgs - own
+                if others < 1:
+                    continue
+                weights = np.array([c in group.cells for c in order], float) / others
                 low, high = polytope.extent(weights, bounds)
-                records.append((indicator, name, "group", group, low, high))
-            for cell in order:
+                if own:
+                    low, high = low - insider[1] / others, high - insider[1] / others
+                target = Group(group.level, group.name, group.cells, others)
+                records.append((indicator, name, "group", target, low, high))
+            for cell in order if "organisation" in targets else ():
                 others = cells[cell] - (insider is not None and insider[0] == cell)
                 if others < 1:
                     continue

@@ -29,14 +29,21 @@ DESCRIPTIVE = ("year", "method_version")
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The smallest number of organisations and respondents a published value may rest on."""
+    """The smallest number of organisations and respondents a published value may rest on,
+    and how wide (index points) the interval a reader can derive for a hidden value must
+    stay (``protection_width``, see :func:`complementary_hidden`)."""
 
     min_orgs: int = 3
     min_respondents: int = 5
+    protection_width: float = 10.0
 
     @classmethod
     def from_config(cls, disclosure: Mapping[str, Any]) -> Thresholds:
-        return cls(int(disclosure["min_orgs"]), int(disclosure["min_respondents"]))
+        return cls(
+            int(disclosure["min_orgs"]),
+            int(disclosure["min_respondents"]),
+            float(disclosure.get("protection_width", cls.protection_width)),
+        )
 
 
 @dataclass(frozen=True)
@@ -139,3 +146,157 @@ def violations(table: pd.DataFrame, rule: CellRule, thresholds: Thresholds) -> p
 def publishable_orgs(orgs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """Organisation rows that may be shown as single points: enough respondents."""
     return orgs[orgs["n_respondents"] >= thresholds.min_respondents]
+
+
+# --- complementary suppression -------------------------------------------------------------
+
+#: The linked tables of a year, by level: the national mean is the organisation-weighted
+#: mean of the types' and of the sectors', and a type's is that of its sectors'.
+LINKED_TABLES = {
+    "national": ("national_by_year", None),
+    "org_type": ("type_by_year", "org_type"),
+    "sector": ("sector_by_year", "sector"),
+}
+GroupKey = tuple[int, str, str]  # (year, level, group)
+
+
+def _margins(sample_year: pd.DataFrame) -> list[tuple[tuple[str, str], list[tuple[str, str]]]]:
+    """Each linked relation of a year as (total, members): nation = its types, nation =
+    its sectors, type = its sectors."""
+    sectors = [("sector", str(s)) for s in sorted(sample_year["sector"].astype(str))]
+    types = sorted(sample_year["org_type"].astype(str).unique())
+    margins = [
+        (("national", "all"), [("org_type", t) for t in types]),
+        (("national", "all"), sectors),
+    ]
+    for org_type in types:
+        part = sample_year[sample_year["org_type"].astype(str) == org_type]
+        margins.append(
+            (
+                ("org_type", org_type),
+                [("sector", str(s)) for s in sorted(part["sector"].astype(str))],
+            )
+        )
+    return margins
+
+
+def group_rows(tables: Mapping[str, pd.DataFrame], level: str) -> pd.DataFrame:
+    """The rows of the linked table of ``level`` with ``group`` (``all`` for the nation)."""
+    name, column = LINKED_TABLES[level]
+    table = tables[name]
+    group = table[column].astype(str) if column else pd.Series("all", index=table.index)
+    return table.assign(group=group.to_numpy())
+
+
+def hide(table: pd.DataFrame, rows: np.ndarray | pd.Series, rule: CellRule) -> pd.DataFrame:
+    """The table with every value of ``rows`` set missing and those rows marked."""
+    rows = np.asarray(rows, dtype=bool)
+    if not rows.any():
+        return table
+    out = table.copy()
+    for column in rule.value_columns(out):
+        out[column] = out[column].astype("float64").mask(rows)
+    out[SUPPRESSED] = out[SUPPRESSED].astype(bool).to_numpy() | rows
+    return out
+
+
+def complementary_hidden(
+    tables: Mapping[str, pd.DataFrame],
+    indicators: Sequence[str],
+    thresholds: Thresholds,
+    orgs: pd.DataFrame | None = None,
+) -> set[GroupKey]:
+    """Groups to hide besides the small ones, so that no hidden value of the linked
+    tables can be narrowed below ``thresholds.protection_width`` from what is published.
+
+    ``tables``: the published ``sample`` and linked tables, small cells already hidden.
+    The method is the classic one of table-protection software (τ-Argus' singleton
+    rule, sdcTable's simple heuristic), checked by an exact audit: in every relation
+    (nation = its types, nation = its sectors, type = its sectors) whose total is shown,
+    one hidden member alone would be the total minus the others, so the member with the
+    fewest organisations is hidden beside it (the total itself where it has one member);
+    then :func:`mognad.audit.audit_year` bounds every hidden value by linear programming,
+    and while one is narrower than the protection width, the smallest shown group of a
+    relation it is in is hidden too. Ties go to the group code's order.
+
+    With ``orgs`` (``year``, ``org_id``, ``sector`` and the indicators), the audit also
+    takes the part of every organisation of a hidden sector, which knows its own score:
+    the sole organisation of a sector would otherwise read its complement's value off
+    their type's published mean.
+    """
+    hidden: set[GroupKey] = set()
+    for year in sorted(int(y) for y in tables["sample"]["year"].unique()):
+        own = None if orgs is None else orgs[orgs["year"] == year]
+        hidden |= {(year, *k) for k in _protect_year(tables, year, indicators, thresholds, own)}
+    return hidden
+
+
+def _cheapest(
+    candidates: Sequence[tuple[str, str]], hidden: set[tuple[str, str]], counts: Mapping
+) -> tuple[str, str] | None:
+    """The shown group with the fewest organisations (sectors first, then by code)."""
+    free = [c for c in candidates if c not in hidden and c in counts]
+    return min(free, key=lambda c: (counts[c], c[0] != "sector", c)) if free else None
+
+
+def _protect_year(
+    tables: Mapping[str, pd.DataFrame],
+    year: int,
+    indicators: Sequence[str],
+    thresholds: Thresholds,
+    orgs: pd.DataFrame | None,
+) -> set[tuple[str, str]]:
+    """The (level, group) pairs of one year that complementary suppression hides."""
+    from mognad.audit import audit_year
+
+    margins = _margins(tables["sample"][tables["sample"]["year"] == year])
+    rows = pd.concat([group_rows(tables, level).assign(level=level) for level in LINKED_TABLES])
+    rows = rows[rows["year"] == year]
+    keys = list(zip(rows["level"], rows["group"].astype(str), strict=True))
+    counts = dict(zip(keys, rows["n_orgs"].astype(int), strict=True))
+    small = {k for k, flag in zip(keys, rows[SUPPRESSED].astype(bool), strict=True) if flag}
+    hidden = set(small)
+    for _ in range(len(keys) + 1):
+        added = None
+        for total, members in margins:
+            if total not in hidden and sum(m in hidden for m in members) == 1:
+                added = _cheapest(members, hidden, counts) or total
+                break
+        if added is None:
+            masked = _masked(tables, year, hidden)
+            audit = audit_year(masked, year, indicators, targets=("group",))
+            if orgs is not None:
+                sectors = {g for level, g in hidden if level == "sector"}
+                insiders = orgs[orgs["sector"].astype(str).isin(sectors)]
+                audit = pd.concat(
+                    [
+                        audit,
+                        audit_year(
+                            masked, year, indicators, insiders, targets=("group",), outsider=False
+                        ),
+                    ]
+                )
+            narrow = audit[
+                (audit["target"] == "group") & ~(audit["width"] >= thresholds.protection_width)
+            ]
+            if narrow.empty:
+                break
+            target = min(zip(narrow["level"], narrow["group"], strict=True))
+            related = [c for t, m in margins if target in (t, *m) for c in (t, *m)]
+            added = _cheapest(related, hidden, counts)
+            if added is None:
+                raise ValueError(f"{year}: no shown group is left to protect {target} with")
+        hidden.add(added)
+    return hidden - small
+
+
+def _masked(
+    tables: Mapping[str, pd.DataFrame], year: int, hidden: set[tuple[str, str]]
+) -> dict[str, pd.DataFrame]:
+    """The linked tables with the groups ``hidden`` in ``year`` hidden as well."""
+    out = {"sample": tables["sample"]}
+    for level, (name, _) in LINKED_TABLES.items():
+        rows = group_rows(tables, level)
+        mask = (rows["year"] == year) & rows["group"].map(lambda g, lv=level: (lv, g) in hidden)
+        out[name] = hide(tables[name], mask.to_numpy(), CellRule())
+    return out

@@ -18,7 +18,15 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from mognad.disclosure import CellRule, Thresholds, suppress
+from mognad.disclosure import (
+    LINKED_TABLES,
+    CellRule,
+    GroupKey,
+    Thresholds,
+    complementary_hidden,
+    hide,
+    suppress,
+)
 from mognad.io import round_significant
 from mognad.labels import DASH, Labels
 from mognad.outputs import PUBLISHED_TABLES
@@ -122,11 +130,59 @@ def _prepare(
     return table
 
 
+#: Tables with a row per group: where their group lies (level, or the column that holds
+#: it; the group column(s)), so that a group hidden in the linked tables is hidden there too.
+GROUP_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "national_by_year": ("national", ()),
+    "type_by_year": ("org_type", ("org_type",)),
+    "sector_by_year": ("sector", ("sector",)),
+    "sector_focus": ("sector", ("sector",)),
+    "quadrants": ("level", ("group",)),
+    "sensitivity_groups": ("level", ("group",)),
+    "sector_contrasts": ("sector", ("group_a", "group_b")),
+    "type_contrasts": ("org_type", ("group_a", "group_b")),
+    "year_over_year": ("scope", ("scope",)),
+    "change_decomposition": ("scope", ("scope",)),
+}
+#: Tables of changes between a year and the one before: hidden where either year is.
+_CHANGE_TABLES = ("year_over_year", "change_decomposition")
+
+
+def _hidden_rows(name: str, table: pd.DataFrame, hidden: set[GroupKey], years: list[int]):
+    """Rows of a group table that show a group hidden in their year (or, for a change,
+    in the year before)."""
+    level, columns = GROUP_TABLES[name]
+    previous = dict(zip(years[1:], years[:-1], strict=True))
+    rows = np.zeros(len(table), dtype=bool)
+    year_sets = [table["year"].astype(int).to_numpy()]
+    if name in _CHANGE_TABLES:
+        year_sets.append(np.array([previous.get(int(y), -1) for y in year_sets[0]]))
+    for column in columns or (None,):
+        groups = table[column].astype(str).to_numpy() if column else np.full(len(table), "all")
+        if level == "level":
+            levels = table["level"].astype(str).to_numpy()
+        elif level == "scope":  # a sector's name, or "national"
+            levels = np.where(groups == "national", "national", "sector")
+            groups = np.where(groups == "national", "all", groups)
+        else:
+            levels = np.full(len(table), level)
+        for years_of_row in year_sets:
+            rows |= [
+                (int(y), lv, g) in hidden
+                for y, lv, g in zip(years_of_row, levels, groups, strict=True)
+            ]
+    return rows
+
+
 def publish_tables(
     internal: Mapping[str, pd.DataFrame], orgs: pd.DataFrame, thresholds: Thresholds
 ) -> dict[str, pd.DataFrame]:
     """Every published table from the internal ones (missing internal tables are skipped),
-    suppressed and rounded. ``orgs``: the organisation scores (for sample sizes)."""
+    suppressed and rounded. ``orgs``: the organisation scores (for sample sizes).
+
+    Small cells are hidden first (primary suppression); then the groups that
+    :func:`mognad.disclosure.complementary_hidden` chooses, so that no hidden value can be
+    derived from the others, are hidden in every table that shows them."""
     tables = {**internal, "sample": sample_table(orgs)}
     out = {}
     for name in PUBLISHED_TABLES:
@@ -134,6 +190,20 @@ def publish_tables(
             continue
         prepared = _prepare(name, tables[name], internal, orgs)
         out[name] = round_significant(suppress(prepared, RULES[name], thresholds))
+    linked = [name for name, _ in LINKED_TABLES.values()]
+    if all(name in out for name in linked):
+        rule = RULES["national_by_year"]
+        indicators = [
+            c
+            for c in rule.value_columns(out["national_by_year"])
+            if not c.endswith(("_ci_low", "_ci_high", "_se"))
+        ]
+        hidden = complementary_hidden(out, indicators, thresholds, orgs)
+        years = sorted(int(y) for y in out["sample"]["year"].unique())
+        for name in GROUP_TABLES:
+            if name in out:
+                rows = _hidden_rows(name, out[name], hidden, years)
+                out[name] = hide(out[name], rows, RULES[name])
     return out
 
 
