@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import CONFIG, ROOT
@@ -251,6 +252,50 @@ def test_no_hidden_value_can_be_narrowed_below_the_protection_width(runs):
     narrow = audit[~(audit["width"] >= thresholds.protection_width)]
     print(f"{len(hidden)} hidden values audited; smallest interval {hidden['width'].min():.1f}")
     assert len(hidden) and narrow.empty, narrow.head(10)
+
+
+def test_no_published_row_describes_one_organisation(runs):
+    """An attacker's scan of every published CSV (tables, figures' data, open data) and
+    workbook sheet: no organisation ids or names, and no row holding an organisation's
+    own score together with its own number of respondents, in the same year (the
+    combination that named organisations when joined with the profile index). The quadrant
+    figure's anonymous points carry no sector or size, and only types of at least min_orgs
+    organisations."""
+    from mognad.io import round_significant
+
+    thresholds = Thresholds.from_config(CONFIG["disclosure"])
+    orgs = pd.read_parquet(runs[0] / "data/processed/org_scores.parquet")
+    scores = round_significant(orgs[list(INDICATORS)])
+    sizes: dict[tuple[int, float], set[int]] = {}
+    rows = zip(orgs["year"], orgs["n_respondents"], scores.to_numpy(), strict=True)
+    for year, size, values in rows:
+        for value in values[np.isfinite(values)]:
+            sizes.setdefault((int(year), float(value)), set()).add(int(size))
+    register = pd.read_csv(ROOT / CONFIG["source"]["organisations"])
+    names = set(register["name"].astype(str)) | set(register["org_id"].astype(str))
+    results = runs[0] / "results"
+    frames = {p.relative_to(results).as_posix(): pd.read_csv(p) for p in results.rglob("*.csv")}
+    year = CONFIG["report"]["year"] or max(CONFIG["years"])
+    book = pd.read_excel(results / f"tables/tables_{year}.xlsx", sheet_name=None)
+    frames |= {f"workbook:{sheet}": frame for sheet, frame in book.items()}
+    for path, frame in frames.items():
+        assert not {"org_id", "name"} & set(frame.columns), path
+        cells = set(frame.astype(str).to_numpy().ravel())
+        assert not cells & names, (path, sorted(cells & names)[:3])
+        if "year" not in frame.columns:
+            continue
+        counts = [c for c in frame.columns if c == "n_respondents"]
+        if not counts:
+            continue
+        values = [c for c in frame.select_dtypes("number").columns if not c.startswith("n")]
+        rounded = round_significant(frame[values].astype(float))
+        for i, row_year in enumerate(frame["year"].astype(int)):
+            row_counts = {int(v) for v in frame.loc[i, counts] if pd.notna(v)}
+            for value in rounded.iloc[i].dropna():
+                assert not sizes.get((row_year, float(value)), set()) & row_counts, (path, i)
+    scatter = frames["figures/quadrant_scatter.csv"]
+    assert set(scatter.columns) <= {"year", "org_type", "capability", "legacy", "quadrant"}
+    assert (scatter.groupby("org_type").size() >= thresholds.min_orgs).all()
 
 
 def _visible_text(path: Path) -> str:

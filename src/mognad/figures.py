@@ -383,9 +383,10 @@ def quadrant_scatter(
     """Every (publishable) organisation of the report year by capability and legacy, in the
     four quadrants the thresholds define, so readers can see where organisations stand."""
     thresholds = {"capability": 50.0, "legacy": 50.0, **(thresholds or {})}
-    # The points are anonymous, and so is the data written beside them: no org_id, rows in
-    # the order of their values (a published list by id would be a league table).
-    keep = [c for c in ("year", "org_type", "sector", "n_respondents") if c in orgs]
+    # The points are anonymous, and so is the data written beside them: no org_id, no
+    # sector or size (a point of a sector of two would be one of its two scores), only the
+    # type the markers show, rows in the order of their values (not a league table by id).
+    keep = [c for c in ("year", "org_type") if c in orgs]
     data = orgs.loc[orgs["year"] == year, [*keep, "capability", "legacy", "quadrant"]]
     data = data.dropna(subset=["capability", "legacy"])
     data = data.sort_values(["capability", "legacy"], kind="stable").reset_index(drop=True)
@@ -847,7 +848,7 @@ def forest_plot(
 
 
 def _spread_rows(
-    rows: pd.DataFrame, panel: str, sector: pd.Series, value: str, median: str, p05: str, p95: str
+    rows: pd.DataFrame, panel: str, group: pd.Series, value: str, median: str, p05: str, p95: str
 ) -> pd.DataFrame:
     """A value under the method and the spread of its Monte Carlo draws, with the counts
     it rests on (for the disclosure scan)."""
@@ -855,7 +856,7 @@ def _spread_rows(
         {
             "panel": panel,
             "year": rows["year"].astype(int),
-            "sector": sector,
+            "group": group,
             "value": rows[value].astype(float),
             "median": rows[median].astype(float),
             "p05": rows[p05].astype(float),
@@ -878,19 +879,22 @@ def sensitivity(
     indicator: str = "maturity",
 ) -> Plotted:
     """How much ranks and sector figures move under other defensible method choices: wide
-    rank bands warn against reading a league table into the index."""
+    rank bands warn against reading a league table into the index. Ranks are shown by
+    fifths of the ranking (the published ``sensitivity_ranks``), never per organisation."""
     rank_rows = ranks[ranks["year"] == year]
+    spans = [
+        f"{labels.number(low, 0)}{DASH}{labels.number(high, 0)}"
+        for low, high in zip(rank_rows["rank_low"], rank_rows["rank_high"], strict=True)
+    ]
     rank_data = _spread_rows(
         rank_rows,
         "ranks",
-        rank_rows["sector"],
+        pd.Series(spans, index=rank_rows.index, dtype=object),
         "rank_method",
         "rank_median",
         "rank_p05",
         "rank_p95",
-    )
-    # Ranks are shown without names: the order, not the organisation, is the point.
-    rank_data = rank_data.dropna(subset=["value"]).sort_values(["value", "sector"], kind="stable")
+    ).sort_values(["year", "value"], kind="stable")
     group_rows = groups[
         (groups["year"] == year)
         & (groups["level"] == "sector")
@@ -898,17 +902,18 @@ def sensitivity(
     ]
     group_data = _spread_rows(
         group_rows, "sectors", group_rows["group"], "method_value", "median", "p05", "p95"
-    ).sort_values(["value", "sector"], na_position="first", kind="stable")
+    ).sort_values(["value", "group"], na_position="first", kind="stable")
     fig = _new_figure(height=3.8)
     left, right = fig.subplots(1, 2, width_ratios=[1.25, 1])
-    # Ranks: one vertical band per organisation, sorted by its rank under the method.
+    # Ranks: one band per fifth of the ranking, the mean 5-95 % band of its organisations.
     x = np.arange(1, len(rank_data) + 1)
+    shown_ranks = rank_data["value"].notna().to_numpy()
     left.vlines(
-        x,
-        rank_data["p05"],
-        rank_data["p95"],
+        x[shown_ranks],
+        rank_data.loc[shown_ranks, "p05"],
+        rank_data.loc[shown_ranks, "p95"],
         color=OKABE_ITO[1],
-        lw=1.2,
+        lw=6,
         label=labels.text("fig_draw_range"),
     )
     left.plot(
@@ -916,16 +921,18 @@ def sensitivity(
         rank_data["value"],
         ls="none",
         marker="o",
-        ms=1.6,
+        ms=4,
         color="black",
         label=labels.text("fig_method_value"),
     )
-    left.set_ylim(max(len(rank_data), 1) + 1, 0)
+    n_ranked = max(int(rank_rows["n_orgs"].sum()), 1)  # counts are never hidden
+    left.set_ylim(n_ranked + 1, 0)
     left.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=3))
-    left.set_yticks([1, *[t for t in left.get_yticks() if 1 < t <= len(rank_data)]])
+    left.set_yticks([1, *[t for t in left.get_yticks() if 1 < t <= n_ranked]])
     left.set_xlabel(labels.text("fig_orgs_sorted"))
     left.set_ylabel(labels.text("fig_rank_axis"))
-    left.set_xticks([])
+    left.set_xticks(x, rank_data["group"].tolist(), fontsize=8)
+    left.set_xlim(0.4, len(rank_data) + 0.6)
     _number_axis(left.yaxis, labels)
     left.set_title(labels.text("fig_rank_panel"), loc="left")
     left.legend(loc="lower left")
@@ -945,7 +952,7 @@ def sensitivity(
             right.text(
                 0.03, i, DASH, transform=right.get_yaxis_transform(), va="center", fontsize=9
             )
-    right.set_yticks(y, [labels.sector(s) for s in group_data["sector"]])
+    right.set_yticks(y, [labels.sector(s) for s in group_data["group"]])
     right.set_ylim(-0.6, max(len(group_data), 1) - 0.4)
     right.grid(axis="x", color="#E5E5E5")
     right.grid(axis="y", visible=False)

@@ -71,7 +71,7 @@ RULES: dict[str, CellRule] = {
     "cfa_fit": CellRule(respondent_counts=("n",)),
     "invariance": CellRule(),
     "sensitivity_groups": _GROUP,
-    "sensitivity_ranks": CellRule(respondent_counts=("n_respondents",)),
+    "sensitivity_ranks": CellRule(org_counts=("n_orgs",), respondent_counts=("n_respondents",)),
     "sensitivity_draws": CellRule(values=()),
 }
 
@@ -121,13 +121,40 @@ def _prepare(
         counts = _group_counts(internal)
         table = table.merge(counts, on=["year", "level", "group"], how="left", validate="m:1")
     elif name == "sensitivity_ranks":
-        sizes = orgs[["year", "org_id", "n_respondents"]]
-        table = table.merge(sizes, on=["year", "org_id"], how="left", validate="1:1")
-        # Published as the distribution of ranks, not as a league table of organisations.
-        table = table.drop(columns="org_id").sort_values(
-            ["year", "rank_method"], kind="stable", ignore_index=True
-        )
+        table = rank_groups(table, orgs)
     return table
+
+
+#: Rank uncertainty is published by fifths of the ranking, never per organisation.
+RANK_GROUPS = 5
+_RANK_STATISTICS = ("rank_method", "rank_median", "rank_p05", "rank_p95")
+
+
+def rank_groups(ranks: pd.DataFrame, orgs: pd.DataFrame, groups: int = RANK_GROUPS) -> pd.DataFrame:
+    """How far ranks move under other method choices, by fifths of each year's ranking.
+
+    A row per year and fifth (``rank_group`` 1 = most mature): the ranks it spans
+    (``rank_low``-``rank_high``), its organisations and respondents, and the *means*
+    over its organisations of their rank under the method and of the median, 5th and 95th
+    percentile of their rank over the draws. A mean over a fifth is no organisation's
+    value, and there are no sectors, types or scores beside it: an organisation's own rank
+    band is its profile's business, not the published tables'.
+    """
+    sizes = orgs[["year", "org_id", "n_respondents"]]
+    table = ranks.merge(sizes, on=["year", "org_id"], how="left", validate="1:1")
+    table = table.sort_values(["year", "rank_method", "org_id"], kind="stable")
+    position = table.groupby("year").cumcount().to_numpy()
+    size = table.groupby("year")["org_id"].transform("size").to_numpy()
+    table["rank_group"] = position * groups // size + 1
+    grouped = table.groupby(["year", "rank_group"], sort=True)
+    out = grouped.agg(
+        rank_low=("rank_method", "min"),
+        rank_high=("rank_method", "max"),
+        n_orgs=("org_id", "size"),
+        n_respondents=("n_respondents", "sum"),
+        **{column: (column, "mean") for column in _RANK_STATISTICS},
+    ).reset_index()
+    return out.astype({c: "float64" for c in ("rank_low", "rank_high", *_RANK_STATISTICS)})
 
 
 #: Tables with a row per group: where their group lies (level, or the column that holds
