@@ -194,10 +194,13 @@ def _hidden_rows(name: str, table: pd.DataFrame, hidden: set[GroupKey], years: l
         else:
             levels = np.full(len(table), level)
         for years_of_row in year_sets:
-            rows |= [
-                (int(y), lv, g) in hidden
-                for y, lv, g in zip(years_of_row, levels, groups, strict=True)
-            ]
+            rows |= np.array(
+                [
+                    (int(y), lv, g) in hidden
+                    for y, lv, g in zip(years_of_row, levels, groups, strict=True)
+                ],
+                dtype=bool,
+            )
     return rows
 
 
