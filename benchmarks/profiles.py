@@ -45,11 +45,11 @@ from mognad.labels import load_labels
 from mognad.profiles import (
     CATEGORIES,
     HEADLINE,
-    Thresholds,
     profile_data,
     render_profile,
     write_profile_data,
 )
+from mognad.smallcell import Thresholds
 
 OUT = Path(__file__).resolve().parent / "out"
 TARGET_PER_SECOND, TARGET_GIB = 10.0, 4.0
@@ -206,7 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="mognad-profiles-") as scratch:
         folder = Path(scratch)
         start = time.perf_counter()
-        profiles = profile_data(orgs, sectors, types, args.year, Thresholds.from_config(cfg))
+        profiles = profile_data(
+            orgs,
+            sectors,
+            types,
+            args.year,
+            Thresholds.from_config(cfg["disclosure"]),
+            quadrant=cfg["method"]["quadrant_thresholds"],
+        )
         write_profile_data(profiles, folder / "data")
         rows.append(("profile_data + JSON files", time.perf_counter() - start, len(profiles)))
         small = sum(not p["reportable"] for p in profiles.values())

@@ -41,7 +41,8 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
 from mognad.explore import load_demo
-from mognad.models import fit_all, model_frame, model_outputs, regression_table
+from mognad.models import fit_all, model_frame, model_outputs
+from mognad.modeltables import regression_table
 from mognad.trends import fixed_effects_trend
 
 pd.set_option("display.width", 120)

@@ -18,6 +18,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
 from mognad import figures
+from mognad.disclosure import Thresholds, quadrant_points
 from mognad.figures import CATEGORIES, DIMENSIONS, Plotted
 from mognad.instrument import load_instrument
 from mognad.io import round_significant
@@ -67,7 +68,7 @@ def _scores(keys: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return out
 
 
-def _tables(seed: int = 1) -> dict[str, pd.DataFrame]:
+def _tables(seed: int = 1, orgs: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     national = _scores(pd.DataFrame({"year": YEARS}), rng)
     sector_keys = pd.MultiIndex.from_product([YEARS, SECTORS], names=["year", "sector"])
@@ -154,6 +155,7 @@ def _tables(seed: int = 1) -> dict[str, pd.DataFrame]:
     reliability["n"] = 300
     reliability["n_items"] = 6
     return {
+        "quadrant_points": quadrant_points(_orgs() if orgs is None else orgs, YEAR, Thresholds()),
         "national_by_year": national,
         "sector_by_year": sector,
         "quadrants": quadrants,
@@ -216,7 +218,6 @@ def _all_figures(labels: Labels, tables=None, note: str | None = NOTE) -> dict[s
     return figures.render_figures(
         tables or _tables(),
         _models(),
-        _orgs(),
         labels,
         YEAR,
         FOCUS,
@@ -247,7 +248,7 @@ def _passed_orgs() -> pd.DataFrame:
 
 def _write_all(labels: Labels, out: Path) -> dict[str, Path]:
     return figures.make_figures(
-        _tables(), _models(), _passed_orgs(), labels, YEAR, FOCUS, None, NOTE, out,
+        _tables(orgs=_passed_orgs()), _models(), labels, YEAR, FOCUS, None, NOTE, out,
         model_specs=CONFIG["models"],
     )  # fmt: skip
 
@@ -412,7 +413,7 @@ def test_suppressed_values_are_not_drawn_and_carry_the_footnote(sv):
 
     # Every figure renders with suppressed rows in every table, and says so.
     for name, table in tables.items():
-        if "suppressed" not in table:
+        if "suppressed" not in table and name != "quadrant_points":
             rows = pd.Series(False, index=table.index)
             rows.iloc[0] = True
             numeric = [
@@ -452,7 +453,7 @@ def test_scatter_data_holds_only_the_organisations_passed_in(sv, published):
     assert len(written) == len(expected)
     assert set(written["year"]) == {YEAR}
     orgs = _orgs()
-    fig, data = figures.quadrant_scatter(orgs, sv, YEAR)
+    fig, data = figures.quadrant_scatter(quadrant_points(orgs, YEAR, Thresholds()), sv, YEAR)
     points = {tuple(np.round(p, 6)) for p in fig.axes[0].collections[0].get_offsets()}
     points |= {tuple(np.round(p, 6)) for c in fig.axes[0].collections[1:] for p in c.get_offsets()}
     expected = orgs.loc[orgs["year"] == YEAR, ["capability", "legacy"]].round(6)
@@ -492,8 +493,10 @@ def test_decomposition_bars_add_up_to_the_cross_sectional_change(en):
 def test_every_figure_survives_everything_suppressed(sv, tmp_path):
     """A source with one organisation a year: every value suppressed. Every figure is still
     drawn at its normal size (a text at a year must not stretch an empty axis)."""
-    tables = _tables()
+    tables = _tables(orgs=_orgs().iloc[:0])
     for name, table in tables.items():
+        if name == "quadrant_points":  # no organisation to show
+            continue
         values = [
             c
             for c in table.columns
@@ -501,7 +504,7 @@ def test_every_figure_survives_everything_suppressed(sv, tmp_path):
         ]
         tables[name] = table.assign(**{c: np.nan for c in values}, suppressed=True)
     written = figures.make_figures(
-        tables, _models(), _orgs().iloc[:0], sv, YEAR, FOCUS, None, NOTE, tmp_path,
+        tables, _models(), sv, YEAR, FOCUS, None, NOTE, tmp_path,
         model_specs=CONFIG["models"],
     )  # fmt: skip
     from PIL import Image

@@ -186,6 +186,7 @@ def test_adding_next_year_reruns_only_that_year_and_the_cross_year_jobs(run):
         "sector_analysis",
         "trend_analysis",
         "fit_models",
+        "publish_models",
         "publish_tables",
         "open_data",
         "figures",

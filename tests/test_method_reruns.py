@@ -7,6 +7,7 @@ import copy
 import pandas as pd
 from conftest import CONFIG, planned_jobs
 
+from mognad.outputs import COEFFICIENT_COLUMNS
 from mognad.runner import run_workflow
 
 #: The analyses downstream of the organisation scores, which any scoring change reruns.
@@ -14,6 +15,7 @@ ANALYSES = {"sector_analysis": 1, "trend_analysis": 1, "fit_models": 1}
 #: Everything published from the analyses: tables, figures, report, profiles.
 PUBLISHED = {
     "publish_tables": 1,
+    "publish_models": 1,
     "open_data": 1,
     "figures": 1,
     "report": 1,
@@ -68,8 +70,14 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
         "sample": "year >= 2020",
     }
     # the new model's table, and the figures and report that show every model
-    assert planned_jobs(work, added) == {"fit_models": 1, "figures": 1, "report": 1, "manifest": 1}
+    assert planned_jobs(work, added) == {
+        "fit_models": 1,
+        "publish_models": 1,
+        "figures": 1,
+        "report": 1,
+        "manifest": 1,
+    }
     run_workflow(work, added)
     table = pd.read_csv(work / "results/models/innovation_recent.csv")
-    assert list(table.columns) == ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value"]
+    assert list(table.columns) == [*COEFFICIENT_COLUMNS, "suppressed"]
     assert "innovation_recent" in pd.read_csv(work / "results/tables/regression_table.csv").columns

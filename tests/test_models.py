@@ -13,14 +13,18 @@ import pytest
 import statsmodels.formula.api as smf
 from conftest import CONFIG, ROOT, demo_responses
 
+from mognad.disclosure import Thresholds
+from mognad.io import write_csv
 from mognad.models import (
     COEFFICIENT_COLUMNS,
     fit_all,
     fit_model,
     model_frame,
     model_outputs,
-    regression_table,
+    read_model,
+    term_support,
 )
+from mognad.modeltables import publish_model, regression_table
 from mognad.scores import Method, keyed_scores, organisation_scores, score_columns
 
 DEMO_YEARS = (2021, 2022, 2023)
@@ -323,3 +327,55 @@ def test_a_sample_with_one_organisation_is_reported_not_fitted():
         result.fit["converged"] is False
         and "fewer than two organisations" in result.fit["warnings"]
     )
+
+
+def test_term_support_counts_the_organisations_and_respondents_behind_each_coefficient():
+    """Counted by hand on a small frame: a dummy rests on its own group's organisations
+    (distinct, over all their years) and their respondents; the intercept on everyone."""
+    frame = pd.DataFrame(
+        {
+            "org_id": ["a", "a", "b", "c", "c", "d"],
+            "sector": ["x", "x", "x", "y", "y", "z"],
+            "year": [2020, 2021, 2021, 2020, 2021, 2021],
+            "n_respondents": [4, 6, 5, 7, 8, 9],
+            "maturity": [50.0, 52.0, 48.0, 60.0, 61.0, 40.0],
+        }
+    )
+    support = term_support("maturity ~ C(sector) + C(year)", frame, "organisation")
+    counts = support.set_index("term")
+    assert counts.loc["Intercept"].tolist() == [4, 39]
+    assert counts.loc["C(sector)[T.y]"].tolist() == [1, 15]
+    assert counts.loc["C(sector)[T.z]"].tolist() == [1, 9]
+    assert counts.loc["C(year)[T.2021]"].tolist() == [4, 28]
+    by_respondent = term_support("maturity ~ C(sector)", frame, "respondent")
+    assert by_respondent.set_index("term").loc["C(sector)[T.y]", "n_respondents"] == 2
+
+
+def test_published_model_hides_coefficients_of_small_groups_and_reads_back(
+    demo, instrument, tmp_path
+):
+    """A sector of two organisations: its dummy is their own adjusted result, hidden in
+    the published coefficients and the regression table; the rest survives a round trip
+    through the model's two files unchanged."""
+    orgs = demo["orgs"]
+    sizes = orgs.groupby("sector")["org_id"].nunique()
+    small = sizes[sizes >= 2].sort_values(kind="stable").index[0]
+    keep = orgs[orgs["sector"] == small]["org_id"].drop_duplicates().head(2)
+    orgs = orgs[(orgs["sector"] != small) | orgs["org_id"].isin(keep)]
+    spec = ols("maturity ~ C(sector) + C(year)")
+    result = fit_all({"m": spec}, orgs, demo["responses"], instrument, Method())["m"]
+    for name, table in model_outputs(result).items():
+        write_csv(table, tmp_path / f"{name}.csv")
+    back = read_model("m", pd.read_csv(tmp_path / "m.csv"), pd.read_csv(tmp_path / "m_fit.csv"))
+    assert back.fit["n"] == result.fit["n"] and back.fit["converged"] is True
+    published = publish_model(back, Thresholds(min_orgs=3, min_respondents=5))
+    table = published.coefficients.set_index("term")
+    term = f"C(sector)[T.{small}]"
+    assert table.loc[term, "n_orgs"] == 2 and table.loc[term, "suppressed"]
+    assert table.loc[term, ["estimate", "std_error", "ci_low", "ci_high", "p_value"]].isna().all()
+    others = table.drop(index=term)
+    assert not others["suppressed"].any()
+    full = result.coefficients.set_index("term").drop(index=term)
+    assert np.allclose(others["estimate"], full["estimate"], rtol=1e-5)
+    side_by_side = regression_table({"m": published})[0].set_index("term")
+    assert side_by_side.loc[term, "m"] == "–"

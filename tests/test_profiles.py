@@ -20,7 +20,6 @@ from mognad.profiles import (
     CATEGORIES,
     COLOURS,
     HEADLINE,
-    Thresholds,
     index_html,
     profile_data,
     profile_html,
@@ -31,6 +30,7 @@ from mognad.profiles import (
     render_profile,
     write_profile_data,
 )
+from mognad.smallcell import Thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 CFG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
@@ -312,10 +312,14 @@ def test_bad_inputs_are_refused():
 
 
 def test_thresholds_from_config():
-    assert Thresholds.from_config(CFG).min_respondents == 5
-    custom = Thresholds.from_config(CFG | {"disclosure": {"min_respondents": 8, "min_orgs": 4}})
+    assert Thresholds.from_config(CFG["disclosure"]).min_respondents == 5
+    custom = Thresholds.from_config({"min_respondents": 8, "min_orgs": 4})
     assert (custom.min_respondents, custom.min_orgs) == (8, 4)
-    assert custom.quadrant == {"capability": 50.0, "legacy": 50.0}
+    shifted = profile_data(ORGS, SECTORS, TYPES, YEAR, custom, quadrant={"legacy": 60})
+    assert next(iter(shifted.values()))["quadrant_thresholds"] == {
+        "capability": 50.0,
+        "legacy": 60.0,
+    }
 
 
 class _Files(list):
@@ -354,7 +358,8 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         ),
         output=_Files([str(folder)]),
         params=SimpleNamespace(
-            disclosure={"min_respondents": 5, "min_orgs": 3}, method=CFG["method"]
+            disclosure={"min_respondents": 5, "min_orgs": 3},
+            quadrant_thresholds=CFG["method"]["quadrant_thresholds"],
         ),
         wildcards=SimpleNamespace(year=str(YEAR)),
         log=[str(tmp_path / "data.log")],
@@ -403,10 +408,10 @@ def test_pdf_is_byte_identical_in_a_fresh_process(profiles, labels, tmp_path):
     assert fresh == profile_pdf(profiles["A"], labels["sv"])
 
 
-def test_any_thresholds_object_and_respondent_counts_of_means():
-    """Duck-typed thresholds (e.g. mognad.disclosure's); a mean resting on too few
-    respondents is not drawn even with enough organisations."""
-    strict = SimpleNamespace(min_respondents=10, min_orgs=3)
+def test_respondent_counts_of_means_and_stricter_thresholds():
+    """A mean resting on too few respondents is not drawn even with enough organisations,
+    and a stricter respondent limit makes more profiles unreportable."""
+    strict = Thresholds(min_orgs=3, min_respondents=10)
     sectors = SECTORS.assign(n_respondents=np.where(SECTORS.sector == "education", 9, 100))
     out = profile_data(ORGS, sectors, TYPES, YEAR, strict)
     assert out["A"]["quadrant_thresholds"] == {"capability": 50.0, "legacy": 50.0}
@@ -414,7 +419,7 @@ def test_any_thresholds_object_and_respondent_counts_of_means():
     assert out["A"]["comparisons"]["org_type"]["shown"]
     assert [k for k, p in out.items() if not p["reportable"]] == ["B", "F"]  # F: 9 < 10
     assert all(profile_violations(p) == [] for p in out.values())
-    assert profile_violations(out["A"], SimpleNamespace(min_respondents=25, min_orgs=3))
+    assert profile_violations(out["A"], Thresholds(min_orgs=3, min_respondents=25))
 
 
 def test_quadrant_map_has_capability_across_and_legacy_up_as_the_report_scatter():

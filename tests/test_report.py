@@ -662,3 +662,37 @@ def test_report_stem():
 
     assert report_stem("sv", 2025) == "statusrapport_2025"
     assert report_stem("en", 2025) == "status_report_2025"
+
+
+def test_every_dash_of_trends_and_models_is_explained(synthetic, instrument):
+    """A sector too small for a trend, and a coefficient the gate hid: each "–" comes with
+    the note that says why, in both languages."""
+    base, models, fits, method = synthetic
+    tables = {name: table.copy() for name, table in base.items()}
+    trends = tables["sector_trends"]
+    first = trends.index[trends["indicator"] == "maturity"][0]
+    trends.loc[first, ["slope", "std_error", "ci_low", "ci_high", "p_value"]] = np.nan
+    trends.loc[first, "flag_small"] = True
+    hidden = {name: table.copy() for name, table in models.items()}
+    ols = hidden["maturity_ols"]
+    row = ols.index[ols["term"] == "C(sector)[T.urban_planning]"][0]
+    ols.loc[row, ["estimate", "std_error", "ci_low", "ci_high", "p_value"]] = np.nan
+    ols["suppressed"] = ols.index == row
+    for language, header in (("sv", "# Bilaga"), ("en", "# Appendix")):
+        labels = labels_for(instrument, language)
+        params = params_for(instrument, language)
+        ctx = R.report_context(tables, hidden, fits, method, params, labels, YEAR)
+        md = R.render_markdown(ctx)
+        appendix = md.split(header)[1]
+        trend_note = labels.text("trend_small_note", min_orgs=str(params.analysis_min_orgs))
+        after_trends = appendix.split(trend_note)[0].rsplit("\n: ", 1)[0]
+        sector = labels.sector(trends.loc[first, "sector"])
+        line = next(x for x in after_trends.splitlines() if x.startswith(f"| {sector} |"))
+        assert "–" in line
+        assert trend_note in appendix
+        term = labels.term("C(sector)[T.urban_planning]")
+        regression = appendix.split(f"| {labels.header('term')} |")[1].split("\n\n| ")[0]
+        model_row = next(x for x in regression.splitlines() if x.startswith(f"| {term} |"))
+        assert model_row.split("|")[2].strip() == "–"
+        note = labels.text("suppressed_note", min_orgs=MIN_ORGS, min_respondents=MIN_RESPONDENTS)
+        assert note in regression, regression[:400]

@@ -14,36 +14,18 @@ check cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from mognad.smallcell import Thresholds
 
 #: Name of the flag column added to every suppressed table.
 SUPPRESSED = "suppressed"
 #: Columns that describe a row rather than measure anything (never suppressed).
 DESCRIPTIVE = ("year", "method_version")
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The smallest number of organisations and respondents a published value may rest on,
-    and how wide (index points) the interval a reader can derive for a hidden value must
-    stay (``protection_width``, see :func:`complementary_hidden`)."""
-
-    min_orgs: int = 3
-    min_respondents: int = 5
-    protection_width: float = 10.0
-
-    @classmethod
-    def from_config(cls, disclosure: Mapping[str, Any]) -> Thresholds:
-        return cls(
-            int(disclosure["min_orgs"]),
-            int(disclosure["min_respondents"]),
-            float(disclosure.get("protection_width", cls.protection_width)),
-        )
 
 
 @dataclass(frozen=True)
@@ -82,11 +64,16 @@ class CellRule:
         ]
 
 
-def _below(table: pd.DataFrame, columns: Sequence[str], minimum: int, zero_ok: Sequence[str]):
+def _below(
+    table: pd.DataFrame,
+    columns: Sequence[str],
+    too_few: Callable[[pd.Series], pd.Series],
+    zero_ok: Sequence[str],
+) -> pd.Series:
     small = pd.Series(False, index=table.index)
     for column in columns:
         counts = pd.to_numeric(table[column], errors="coerce")
-        low = counts < minimum
+        low = too_few(counts)
         if column in zero_ok:
             low &= counts != 0
         small |= low.fillna(False).to_numpy()
@@ -95,8 +82,8 @@ def _below(table: pd.DataFrame, columns: Sequence[str], minimum: int, zero_ok: S
 
 def small_rows(table: pd.DataFrame, rule: CellRule, thresholds: Thresholds) -> pd.Series:
     """Rows resting on too few organisations or respondents (their values are all hidden)."""
-    orgs = _below(table, rule.org_counts, thresholds.min_orgs, rule.zero_ok)
-    people = _below(table, rule.respondent_counts, thresholds.min_respondents, rule.zero_ok)
+    orgs = _below(table, rule.org_counts, thresholds.too_few_orgs, rule.zero_ok)
+    people = _below(table, rule.respondent_counts, thresholds.too_few_respondents, rule.zero_ok)
     return orgs | people
 
 
@@ -106,7 +93,7 @@ def _hidden_cells(table: pd.DataFrame, rule: CellRule, thresholds: Thresholds) -
     rows = small_rows(table, rule, thresholds).to_numpy()
     hidden = pd.DataFrame(np.repeat(rows[:, None], len(values), axis=1), table.index, values)
     for count, columns in rule.partial.items():
-        low = _below(table, [count], thresholds.min_orgs, rule.zero_ok).to_numpy()
+        low = _below(table, [count], thresholds.too_few_orgs, rule.zero_ok).to_numpy()
         for column in columns:
             if column in hidden.columns:
                 hidden[column] |= low
@@ -145,7 +132,26 @@ def violations(table: pd.DataFrame, rule: CellRule, thresholds: Thresholds) -> p
 
 def publishable_orgs(orgs: pd.DataFrame, thresholds: Thresholds) -> pd.DataFrame:
     """Organisation rows that may be shown as single points: enough respondents."""
-    return orgs[orgs["n_respondents"] >= thresholds.min_respondents]
+    return orgs[~small_rows(orgs, CellRule(respondent_counts=("n_respondents",)), thresholds)]
+
+
+#: Columns of the anonymous points of the quadrant figure (``quadrant_points``).
+POINT_COLUMNS = ("year", "org_type", "capability", "legacy", "quadrant")
+
+
+def quadrant_points(orgs: pd.DataFrame, year: int, thresholds: Thresholds) -> pd.DataFrame:
+    """The report year's organisations as anonymous points: capability, legacy and
+    quadrant of every organisation with enough respondents, and its type only where the
+    type has at least ``min_orgs`` points (else missing: a point of a type of two is one
+    of two known organisations). No id, sector or size; rows in the order of their
+    values, not of the register."""
+    rows = publishable_orgs(orgs[orgs["year"] == year], thresholds)
+    points = rows[[c for c in POINT_COLUMNS if c in rows.columns]]
+    points = points.dropna(subset=["capability", "legacy"]).copy()
+    if "org_type" in points:
+        size = points.groupby("org_type", observed=True)["year"].transform("size")
+        points["org_type"] = points["org_type"].astype(object).where(~thresholds.too_few_orgs(size))
+    return points.sort_values(["capability", "legacy"], kind="stable").reset_index(drop=True)
 
 
 # --- complementary suppression -------------------------------------------------------------

@@ -35,7 +35,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from mognad.io import write_atomic, write_published_csv
 from mognad.labels import DASH, Labels
-from mognad.outputs import FIGURES
+from mognad.outputs import COEFFICIENT_COLUMNS, FIGURES
 
 #: Okabe & Ito (2008): distinguishable with every common form of colour blindness.
 OKABE_ITO = (
@@ -216,6 +216,16 @@ def _footnote(fig: Figure, data: Sequence[pd.DataFrame], note: str | None, name:
     )
 
 
+def _legend_below_or_beside(fig: Figure, data: Sequence[pd.DataFrame], handles, names) -> None:
+    """The legend under the axes, or beside them when the suppression note needs the space
+    under the figure (a legend under the axes hangs from the figure's lower edge, which a
+    tight save moves down to the note)."""
+    if any_suppressed(*data):
+        fig.legend(handles, names, loc="outside right upper")
+    else:
+        fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 3))
+
+
 def _year_axis(ax: Axes, years: Sequence[int]) -> None:
     """Years as plain integers (never with thousands separators), and the axis spanning
     them even when nothing is drawn (all suppressed): text placed at a year must not land
@@ -375,21 +385,17 @@ def _sector_key(order: Sequence[str]) -> Callable[[pd.Series], pd.Series]:
 
 @styled
 def quadrant_scatter(
-    orgs: pd.DataFrame,
+    points: pd.DataFrame,
     labels: Labels,
     year: int,
     thresholds: Mapping[str, float] | None = None,
 ) -> Plotted:
     """Every (publishable) organisation of the report year by capability and legacy, in the
-    four quadrants the thresholds define, so readers can see where organisations stand."""
+    four quadrants the thresholds define, so readers can see where organisations stand.
+    ``points`` is the published ``quadrant_points`` table (anonymous, built by the gate:
+    :func:`mognad.disclosure.quadrant_points`); a point without type is drawn as "other"."""
     thresholds = {"capability": 50.0, "legacy": 50.0, **(thresholds or {})}
-    # The points are anonymous, and so is the data written beside them: no org_id, no
-    # sector or size (a point of a sector of two would be one of its two scores), only the
-    # type the markers show, rows in the order of their values (not a league table by id).
-    keep = [c for c in ("year", "org_type") if c in orgs]
-    data = orgs.loc[orgs["year"] == year, [*keep, "capability", "legacy", "quadrant"]]
-    data = data.dropna(subset=["capability", "legacy"])
-    data = data.sort_values(["capability", "legacy"], kind="stable").reset_index(drop=True)
+    data = points[points["year"] == year].reset_index(drop=True)
     fig = _new_figure(height=5.2)
     ax = fig.add_subplot()
     ax.grid(False)
@@ -398,7 +404,7 @@ def quadrant_scatter(
     ax.axhline(y_cut, color=GREY, lw=0.9, ls="--", zorder=1)
     markers = ("o", "s", "^", "D", "v")
     for (org_type, group), marker, colour in zip(
-        data.groupby("org_type", sort=True), markers, OKABE_ITO[3:], strict=False
+        data.groupby("org_type", sort=True, dropna=False), markers, OKABE_ITO[3:], strict=False
     ):
         ax.scatter(
             group["capability"],
@@ -409,7 +415,9 @@ def quadrant_scatter(
             alpha=0.75,
             lw=0.3,
             edgecolor="white",
-            label=labels.org_type(org_type),
+            label=labels.org_type(org_type)
+            if isinstance(org_type, str)
+            else labels.text("fig_term_other"),
             zorder=3,
         )
     ax.set_xlim(0, 100)
@@ -772,14 +780,22 @@ def term_group(term: str) -> str:
 
 @styled
 def forest_plot(
-    models: Mapping[str, pd.DataFrame], labels: Labels, specs: Mapping[str, Mapping[str, Any]]
+    models: Mapping[str, pd.DataFrame],
+    labels: Labels,
+    specs: Mapping[str, Mapping[str, Any]],
+    suppressed_note: str | None = None,
 ) -> Plotted:
     """Every model's coefficients side by side, grouped by variable, so readers can see
-    which associations hold whatever the model (intercepts left out: not comparable)."""
+    which associations hold whatever the model (intercepts left out: not comparable).
+    A coefficient the gate hid (too few organisations behind it) has no point, and the
+    footnote says why."""
     data = pd.concat(
         [
             table.assign(model=name)[
-                ["model", "term", "estimate", "std_error", "ci_low", "ci_high", "p_value"]
+                [
+                    "model",
+                    *[c for c in (*COEFFICIENT_COLUMNS, SUPPRESSED) if c in table.columns],
+                ]
             ]
             for name, table in models.items()
         ],
@@ -839,8 +855,9 @@ def forest_plot(
     _number_axis(ax.xaxis, labels)
     ax.set_xlabel(labels.text("fig_forest_axis"))
     handles, legend_names = ax.get_legend_handles_labels()
-    fig.legend(handles, legend_names, loc="outside lower center", ncols=min(len(names), 3))
+    _legend_below_or_beside(fig, [data], handles, legend_names)
     ax.set_title(labels.text("fig_forest_title"), loc="left")
+    _footnote(fig, [data], suppressed_note, "forest_plot")
     return Plotted(fig, data)
 
 
@@ -1020,7 +1037,7 @@ def quality_overview(
     if len(finite):
         axes[0].set_ylim(min(finite.min(), reference) - 0.05, min(1.0, finite.max() + 0.05))
     handles, names = axes[0].get_legend_handles_labels()
-    fig.legend(handles, names, loc="outside lower center", ncols=3)
+    _legend_below_or_beside(fig, [reliability], handles, names)
     fig.suptitle(labels.text("fig_quality_title"), x=0.0, ha="left")
     _footnote(fig, [reliability], suppressed_note, "quality_overview")
     return Plotted(fig, data)
@@ -1032,7 +1049,6 @@ def quality_overview(
 def render_figures(
     tables: Mapping[str, pd.DataFrame],
     models: Mapping[str, pd.DataFrame],
-    orgs: pd.DataFrame,
     labels: Labels,
     year: int,
     focus_sectors: Sequence[str],
@@ -1046,7 +1062,7 @@ def render_figures(
     return {
         "national_trend": national_trend(tables["national_by_year"], labels, note),
         "sector_trends": sector_trends(tables["sector_by_year"], labels, focus_sectors, note),
-        "quadrant_scatter": quadrant_scatter(orgs, labels, year, thresholds),
+        "quadrant_scatter": quadrant_scatter(tables["quadrant_points"], labels, year, thresholds),
         "quadrant_shares": quadrant_shares(tables["quadrants"], labels, note),
         "category_profile": category_profile(
             tables["sector_by_year"], labels, year, note, national=tables["national_by_year"]
@@ -1058,7 +1074,7 @@ def render_figures(
             labels,
             note,
         ),
-        "forest_plot": forest_plot(models, labels, model_specs),
+        "forest_plot": forest_plot(models, labels, model_specs, note),
         "sensitivity": sensitivity(
             tables["sensitivity_ranks"], tables["sensitivity_groups"], labels, year, note
         ),
@@ -1069,7 +1085,6 @@ def render_figures(
 def make_figures(
     tables: Mapping[str, pd.DataFrame],
     models: Mapping[str, pd.DataFrame],
-    orgs: pd.DataFrame,
     labels: Labels,
     year: int,
     focus_sectors: Sequence[str],
@@ -1085,7 +1100,7 @@ def make_figures(
     out_dir = Path(out_dir)
     written: dict[str, Path] = {}
     for name, (fig, data) in render_figures(
-        tables, models, orgs, labels, year, focus_sectors, thresholds, suppressed_note, model_specs
+        tables, models, labels, year, focus_sectors, thresholds, suppressed_note, model_specs
     ).items():
         try:
             for path in save_figure(fig, out_dir / name, formats):

@@ -27,6 +27,15 @@ from mognad.instrument import Instrument, load_instrument, read_yaml
 LANGUAGES = ("sv", "en")
 #: Shown where a value is missing or suppressed.
 DASH = "–"
+
+
+def significance_stars(p: float) -> str:
+    """* p < .05, ** p < .01, *** p < .001; nothing for a missing p-value."""
+    if not np.isfinite(p):
+        return ""
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
+
 #: The no-break space Swedish puts between thousands (and before a per cent sign).
 NBSP = "\u00a0"
 

@@ -44,10 +44,9 @@ from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from mognad.instrument import Instrument
+from mognad.outputs import COEFFICIENT_COLUMNS
 from mognad.scores import Method, respondent_scores
 
-#: Columns of every coefficient table, in order.
-COEFFICIENT_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value"]
 #: Organisation attributes carried from the responses to the organisation-year frame.
 ORG_ATTRIBUTES = ["employees", "municipality_id", "county"]
 #: Respondent attributes carried next to the respondent scores.
@@ -124,6 +123,33 @@ def _design(formula: str, frame: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]
     """Outcome and design matrix with incomplete rows dropped (index kept for alignment)."""
     y, x = patsy.dmatrices(formula, frame, return_type="dataframe", NA_action="drop")
     return y.iloc[:, 0], x
+
+
+def term_support(formula: str, frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """``term, n_orgs, n_respondents``: for each column of the design, the distinct
+    organisations and the respondents of the rows where it is non-zero.
+
+    A sector's dummy rests on that sector's organisations only: with two of them, its
+    coefficient is their own (adjusted) result, so the publishing stage hides it like any
+    small cell. Columns that are non-zero everywhere (intercept, size) rest on all.
+    Organisation-level rows count their ``n_respondents`` (one each where the frame lacks
+    them: a lower bound, so the rule errs towards hiding); respondent-level rows one each.
+    """
+    y, x = _design(formula, frame)
+    rows = frame.loc[y.index]
+    weight = np.ones(len(rows))  # a row is one respondent, or at least one
+    if level == "organisation" and "n_respondents" in rows:
+        weight = rows["n_respondents"].fillna(1).to_numpy(dtype=float)
+    codes, _ = pd.factorize(rows["org_id"])
+    used = x.to_numpy() != 0
+    n_orgs = [int(np.unique(codes[used[:, j]]).size) for j in range(used.shape[1])]
+    return pd.DataFrame(
+        {
+            "term": list(x.columns),
+            "n_orgs": n_orgs,
+            "n_respondents": (weight @ used).astype("int64"),
+        }
+    )
 
 
 def _tidy(terms, estimate, std_error, df: float | None, level: float = 0.95) -> pd.DataFrame:
@@ -377,6 +403,8 @@ def fit_model(name: str, spec: Mapping[str, Any], frame: pd.DataFrame) -> ModelR
             fit = {"n": len(data), "converged": False, "warnings": NOT_FITTED}
         else:
             coefs, fit = FITTERS[spec["kind"]](spec, data)
+            support = term_support(spec["formula"], data, spec["level"])
+            coefs = coefs.merge(support, on="term", how="left", validate="1:1")
     other = sorted({str(w.message).split("\n")[0] for w in caught})
     fit["warnings"] = "; ".join(filter(None, [fit.get("warnings", ""), *other]))
     record = {
@@ -428,47 +456,23 @@ def model_outputs(result: ModelResult) -> dict[str, pd.DataFrame]:
     return {result.name: result.coefficients.copy(), f"{result.name}_fit": fit}
 
 
-def _stars(p: float) -> str:
-    if not np.isfinite(p):
-        return ""
-    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+def _parsed(value: Any) -> Any:
+    """A fit-table value read back from CSV: missing as NaN, booleans, numbers, text."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return np.nan
+    text = str(value)
+    if text in ("True", "False"):
+        return text == "True"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
-def regression_table(
-    results: Mapping[str, ModelResult], digits: int = 2
-) -> tuple[pd.DataFrame, str, str]:
-    """Models side by side: rows are terms, cells "estimate (SE)" with stars
-    (* p < .05, ** p < .01, *** p < .001); then n, groups and R² or log-likelihood.
-
-    Returns the table (for CSV), its Markdown and its LaTeX.
-    """
-    terms: list[str] = []
-    for result in results.values():
-        terms += [t for t in result.coefficients["term"] if t not in terms]
-    table = pd.DataFrame(index=pd.Index(terms, name="term"), columns=list(results), dtype=object)
-    table[:] = ""
-    for name, result in results.items():
-        for row in result.coefficients.itertuples():
-            table.loc[row.term, name] = (
-                f"{row.estimate:.{digits}f} ({row.std_error:.{digits}f}){_stars(row.p_value)}"
-            )
-        for term in filter(None, str(result.fit.get("dropped") or "").split(";")):
-            if term in table.index:
-                table.loc[term, name] = "(dropped)"
-    bottom = {}
-    for name, result in results.items():
-        fit = result.fit
-        r2, llf = fit.get("r_squared"), fit.get("log_likelihood")
-        bottom[name] = {
-            "n": str(fit["n"]),
-            "groups": str(fit["n_groups"]),
-            "R² / log-lik": f"{r2:.3f}"
-            if r2 is not None and np.isfinite(r2)
-            else f"{llf:.0f}"
-            if llf is not None and np.isfinite(llf)
-            else "",
-        }
-    table = pd.concat([table, pd.DataFrame(bottom)]).rename_axis("term").reset_index()
-    markdown = table.to_markdown(index=False)
-    latex = table.to_latex(index=False, escape=True).replace("R²", "$R^2$")
-    return table, markdown, latex
+def read_model(name: str, coefficients: pd.DataFrame, fit: pd.DataFrame) -> ModelResult:
+    """A model back from its two tables (:func:`model_outputs`), as the publishing stage
+    reads the fitted models."""
+    record = {str(k): _parsed(v) for k, v in zip(fit["statistic"], fit["value"], strict=True)}
+    return ModelResult(name, {}, coefficients.copy(), record)

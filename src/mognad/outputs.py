@@ -35,6 +35,20 @@ PUBLISHED_TABLES = (
 #: Published tables the publication stage computes itself rather than receiving.
 DERIVED_TABLES = ("sample",)
 
+#: Columns of every model's coefficient table (``results/models/<model>.csv``, before
+#: the gate adds ``suppressed``), in order. ``n_orgs``/``n_respondents``: the
+#: organisations and respondents a coefficient rests on (:func:`mognad.models.term_support`).
+COEFFICIENT_COLUMNS = [
+    "term",
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n_orgs",
+    "n_respondents",
+]
+
 #: Category of each published table in the Snakemake report.
 TABLE_CATEGORY = {
     **dict.fromkeys(
@@ -80,7 +94,11 @@ FIGURE_SUBCATEGORY = {
     "quality_overview": "Quality and sensitivity",
 }
 #: The published tables the figures draw on.
+#: Published data that is not a table for reading (CSV only): the quadrant figure's
+#: anonymous points (:func:`mognad.disclosure.quadrant_points`).
+POINTS_TABLE = "quadrant_points"
 FIGURE_TABLES = (
+    POINTS_TABLE,
     "national_by_year",
     "sector_by_year",
     "quadrants",

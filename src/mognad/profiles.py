@@ -31,17 +31,16 @@ import math
 import re
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mognad.files import write_bytes
+from mognad.smallcell import Thresholds
 
 if TYPE_CHECKING:  # rendering a profile must not pay for importing pandas
     import pandas as pd
 
-    from mognad.disclosure import Thresholds as DisclosureThresholds
     from mognad.labels import Labels
 
 #: Version of the profile dict's layout; a renderer refuses other versions.
@@ -71,31 +70,6 @@ PDF_FONT = "Libertinus Serif"
 HTML_FONT = "Helvetica, Arial, 'DejaVu Sans', sans-serif"
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    """Disclosure limits and the quadrant thresholds a profile is drawn with."""
-
-    min_respondents: int = 5
-    min_orgs: int = 3
-    quadrant: Mapping[str, float] = field(default_factory=lambda: dict(QUADRANT))
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Thresholds:
-        """From the run's config: ``disclosure`` (optional) and ``method.quadrant_thresholds``."""
-        disclosure = config.get("disclosure") or {}
-        default = cls()
-        return cls(
-            min_respondents=int(disclosure.get("min_respondents", default.min_respondents)),
-            min_orgs=int(disclosure.get("min_orgs", default.min_orgs)),
-            quadrant={
-                k: float(v)
-                for k, v in config.get("method", {})
-                .get("quadrant_thresholds", default.quadrant)
-                .items()
-            },
-        )
-
-
 # --------------------------------------------------------------------------------------
 # The numbers of every profile of a year, at once
 
@@ -112,13 +86,11 @@ def _comparison(
     table: pd.DataFrame,
     key: str,
     year: int,
-    min_orgs: int,
-    min_respondents: int,
+    thresholds: Thresholds,
     indicators: Sequence[str],
 ) -> dict[str, dict[str, Any]]:
-    """Each group's comparison entry of ``year``: shown only when not suppressed, based on
-    at least ``min_orgs`` organisations and ``min_respondents`` respondents, and with every
-    indicator present."""
+    """Each group's comparison entry of ``year``: shown only when not suppressed, not a
+    small cell, and with every indicator present."""
     rows = table[table["year"] == year]
     if rows[key].duplicated().any():
         raise ValueError(f"the {key} table has more than one row per {key} in {year}")
@@ -129,16 +101,13 @@ def _comparison(
     )
     values = rows[list(indicators)].astype(float).to_numpy()
     n_orgs = rows["n_orgs"].fillna(0).astype(int).to_numpy()
-    n_resp = (
-        rows["n_respondents"].fillna(0).astype(int).to_numpy()
-        if "n_respondents" in rows
-        else n_orgs * 0 + min_respondents
-    )
+    small = thresholds.too_few_orgs(n_orgs)
+    if "n_respondents" in rows:
+        small |= thresholds.too_few_respondents(rows["n_respondents"].fillna(0).to_numpy())
     complete = ~(values != values).any(axis=1)  # no NaN
     out = {}
     for i, group in enumerate(rows[key].astype(str)):
-        big = n_orgs[i] >= min_orgs and n_resp[i] >= min_respondents
-        shown = bool(not suppressed[i] and big and complete[i])
+        shown = bool(not suppressed[i] and not small[i] and complete[i])
         out[group] = {
             "code": group,
             "year": int(year),
@@ -156,7 +125,8 @@ def profile_data(
     sectors: pd.DataFrame,
     types: pd.DataFrame,
     year: int,
-    thresholds: Thresholds | DisclosureThresholds,
+    thresholds: Thresholds,
+    quadrant: Mapping[str, float] | None = None,
     categories: Sequence[str] = CATEGORIES,
     dimensions: Mapping[str, Sequence[str]] = DIMENSIONS,
 ) -> dict[str, dict[str, Any]]:
@@ -166,16 +136,13 @@ def profile_data(
     participation is the organisation's latest earlier year, however many years it
     skipped. ``sectors`` and ``types`` are the published ``sector_by_year`` and
     ``type_by_year`` tables (an optional boolean ``suppressed`` column hides a row).
-    ``thresholds`` is a :class:`Thresholds` or anything with ``min_respondents`` and
-    ``min_orgs`` (e.g. ``mognad.disclosure.Thresholds``; quadrant thresholds then 50/50).
+    ``thresholds``: the disclosure limits (:class:`mognad.smallcell.Thresholds`);
+    ``quadrant``: the quadrant thresholds (``method.quadrant_thresholds``, default 50/50).
     """
     import numpy as np
 
     year = int(year)
-    min_resp, min_orgs = int(thresholds.min_respondents), int(thresholds.min_orgs)
-    quadrant_thresholds = {
-        k: float(v) for k, v in (getattr(thresholds, "quadrant", None) or QUADRANT).items()
-    }
+    quadrant_thresholds = {k: float(v) for k, v in {**QUADRANT, **(quadrant or {})}.items()}
     indicators = [*HEADLINE, *categories]
     ci = [f"{ind}_{bound}" for ind in indicators for bound in ("ci_low", "ci_high")]
     if orgs.duplicated(["org_id", "year"]).any():
@@ -199,12 +166,13 @@ def profile_data(
         .reindex(current["org_id"])
     )
     n = current["n_respondents"].fillna(0).astype(int).to_numpy()
-    reportable = n >= min_resp
+    reportable = ~thresholds.too_few_respondents(n)
     values = current[indicators].astype(float).to_numpy()
     bounds = current[ci].astype(float).to_numpy().reshape(len(current), len(indicators), 2)
     prev_year = earlier["year"].to_numpy(dtype=float)
     prev_n = earlier["n_respondents"].to_numpy(dtype=float)
-    prev_reportable = prev_n >= min_resp  # NaN (no earlier year) is False
+    prev_reportable = ~thresholds.too_few_respondents(np.nan_to_num(prev_n, nan=-1.0))
+    prev_reportable &= ~np.isnan(prev_n)  # no earlier year: nothing to compare
     change = values[:, : len(HEADLINE)] - earlier[list(HEADLINE)].astype(float).to_numpy()
     # Weakest categories: lowest first, ties in instrument order, missing never weakest.
     cat_values = values[:, len(HEADLINE) :]
@@ -212,7 +180,7 @@ def profile_data(
     n_scored = (~np.isnan(cat_values)).sum(axis=1)
     quadrants = current["quadrant"].astype(object).to_numpy()
     compare = {
-        level: _comparison(table, level, year, min_orgs, min_resp, indicators)
+        level: _comparison(table, level, year, thresholds, indicators)
         for level, table in (("sector", sectors), ("org_type", types))
     }
     version = (
@@ -250,8 +218,8 @@ def profile_data(
             "org_type": org_type[i],
             "n_respondents": int(n[i]),
             "method_version": str(version[i]),
-            "min_respondents": min_resp,
-            "min_orgs": min_orgs,
+            "min_respondents": thresholds.min_respondents,
+            "min_orgs": thresholds.min_orgs,
             "quadrant_thresholds": quadrant_thresholds,
             "categories": list(categories),
             "dimensions": {k: list(v) for k, v in dimensions.items()},
@@ -276,20 +244,21 @@ def profile_data(
     return out
 
 
-def profile_violations(
-    data: Mapping[str, Any], thresholds: Thresholds | DisclosureThresholds | None = None
-) -> list[str]:
+def profile_violations(data: Mapping[str, Any], thresholds: Thresholds | None = None) -> list[str]:
     """Every way ``data`` breaks the disclosure rules (empty when it keeps them).
 
     The limits are ``thresholds`` when given, else those recorded in ``data``.
     """
-    min_resp = thresholds.min_respondents if thresholds else data["min_respondents"]
-    min_orgs = thresholds.min_orgs if thresholds else data["min_orgs"]
+    if thresholds is None:
+        thresholds = Thresholds(int(data["min_orgs"]), int(data["min_respondents"]))
     who = f"{data.get('org_id')} {data.get('year')}"
     problems = []
-    small = data["n_respondents"] < min_resp
+    small = thresholds.too_few_respondents(data["n_respondents"])
     if small and data.get("reportable"):
-        problems.append(f"{who}: reportable with {data['n_respondents']} < {min_resp} respondents")
+        problems.append(
+            f"{who}: reportable with {data['n_respondents']} < "
+            f"{thresholds.min_respondents} respondents"
+        )
     if (small or not data.get("reportable")) and (
         data.get("scores") or data.get("quadrant") or data.get("weakest")
     ):
@@ -298,8 +267,10 @@ def profile_violations(
     if previous.get("change") and (small or not previous.get("reportable")):
         problems.append(f"{who}: change shown although a year had too few respondents")
     for level, group in (data.get("comparisons") or {}).items():
-        if group.get("shown") and group.get("n_orgs", 0) < min_orgs:
-            problems.append(f"{who}: {level} mean shown from {group['n_orgs']} < {min_orgs} orgs")
+        if group.get("shown") and thresholds.too_few_orgs(group.get("n_orgs", 0)):
+            problems.append(
+                f"{who}: {level} mean shown from {group['n_orgs']} < {thresholds.min_orgs} orgs"
+            )
         if group.get("values") and not group.get("shown"):
             problems.append(f"{who}: {level} mean carries values although not shown")
     return problems

@@ -28,7 +28,7 @@ import pypandoc
 import typst
 
 from mognad.io import write_atomic
-from mognad.labels import DASH, Labels
+from mognad.labels import DASH, Labels, significance_stars
 from mognad.outputs import FIGURES
 from mognad.outputs import REPORT_TABLES as TABLES
 
@@ -199,6 +199,8 @@ def markdown_table(rows: Sequence[Sequence[str]], headers: Sequence[str], align:
 class _Table:
     markdown: str
     suppressed: bool
+    #: A further note on what a "–" means there, besides suppression.
+    note: str | None = None
 
 
 def _frame_table(
@@ -248,12 +250,6 @@ def _model_header(labels: Labels, name: str, fit: Mapping[str, str]) -> str:
         return name
 
 
-def _stars(p: float) -> str:
-    if not np.isfinite(p):
-        return ""
-    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
-
-
 def _fit_dict(fit: pd.DataFrame | Mapping[str, Any]) -> dict[str, str]:
     if isinstance(fit, pd.DataFrame):
         return {str(k): v for k, v in zip(fit["statistic"], fit["value"], strict=True)}
@@ -275,10 +271,12 @@ def regression_markdown(
             row = _one(table, "model", term=term)
             if row is None:
                 cells.append("")
+            elif not np.isfinite(_float(row["estimate"])):  # hidden by the gate
+                cells.append(DASH)
             else:
                 cells.append(
                     f"{fmt.num(row['estimate'], 2)} ({fmt.num(row['std_error'], 2)})"
-                    f"{_stars(_float(row['p_value']))}"
+                    f"{significance_stars(_float(row['p_value']))}"
                 )
         rows.append(cells)
     rows.append([labels.text("regression_n")] + [fmt.int(fits[m].get("n")) for m in models])
@@ -905,7 +903,15 @@ def _appendix(
         ["sector", "slope", "ci_low", "ci_high", "n_orgs", "n_years"],
         names={"sector": labels.sector},
     )
-    out["regression"] = _Table(regression_markdown(fmt, models, fits), False)
+    no_trend = trends["flag_small"].fillna(False).astype(bool) & ~_suppressed(trends)
+    if no_trend.any():
+        out["sector_trends"].note = labels.text(
+            "trend_small_note", min_orgs=fmt.int(params.analysis_min_orgs)
+        )
+    out["regression"] = _Table(
+        regression_markdown(fmt, models, fits),
+        any(bool(_suppressed(table).any()) for table in models.values()),
+    )
     rel = tables["reliability"]
     rel = rel[rel["year"] == year]
     out["reliability"] = _frame_table(
@@ -935,7 +941,10 @@ def _appendix(
         names={"label": str},
         headers={"label": labels.header("group")},
     )
-    return {k: {"markdown": v.markdown, "suppressed": v.suppressed} for k, v in out.items()}
+    return {
+        k: {"markdown": v.markdown, "suppressed": v.suppressed, "note": v.note}
+        for k, v in out.items()
+    }
 
 
 # --- rendering --------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from mognad.disclosure import (
     Thresholds,
     complementary_hidden,
     hide,
+    small_rows,
     suppress,
 )
 from mognad.io import round_significant
@@ -170,6 +171,7 @@ GROUP_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "type_contrasts": ("org_type", ("group_a", "group_b")),
     "year_over_year": ("scope", ("scope",)),
     "change_decomposition": ("scope", ("scope",)),
+    "sector_trends": ("sector", ("sector",)),
 }
 #: Tables of changes between a year and the one before: hidden where either year is.
 _CHANGE_TABLES = ("year_over_year", "change_decomposition")
@@ -177,11 +179,16 @@ _CHANGE_TABLES = ("year_over_year", "change_decomposition")
 
 def _hidden_rows(name: str, table: pd.DataFrame, hidden: set[GroupKey], years: list[int]):
     """Rows of a group table that show a group hidden in their year (or, for a change,
-    in the year before)."""
+    in the year before). A table over all years (a trend's slope is a weighted sum of the
+    group's yearly means, so it gives away a hidden year once the others are published)
+    hides a group hidden in any year."""
     level, columns = GROUP_TABLES[name]
     previous = dict(zip(years[1:], years[:-1], strict=True))
     rows = np.zeros(len(table), dtype=bool)
-    year_sets = [table["year"].astype(int).to_numpy()]
+    if "year" not in table.columns:
+        year_sets = [np.full(len(table), year) for year in years]
+    else:
+        year_sets = [table["year"].astype(int).to_numpy()]
     if name in _CHANGE_TABLES:
         year_sets.append(np.array([previous.get(int(y), -1) for y in year_sets[0]]))
     for column in columns or (None,):
@@ -204,15 +211,42 @@ def _hidden_rows(name: str, table: pd.DataFrame, hidden: set[GroupKey], years: l
     return rows
 
 
+def _in_trend_fits(
+    hidden: set[GroupKey],
+    sample: pd.DataFrame,
+    thresholds: Thresholds,
+    trend_min_orgs: int | None,
+) -> set[GroupKey]:
+    """The hidden sector-years, small or complementary, that entered a sector's trend
+    fit (those with at least ``trend_min_orgs`` organisations, ``analysis.min_orgs``; all
+    hidden ones when unknown)."""
+    sizes = sample.groupby(["year", "sector"], as_index=False)[["n_orgs", "n_respondents"]].sum()
+
+    def keys_of(rows: pd.DataFrame) -> set[GroupKey]:
+        return {
+            (int(y), "sector", str(g)) for y, g in zip(rows["year"], rows["sector"], strict=True)
+        }
+
+    keys = hidden | keys_of(sizes[small_rows(sizes, _GROUP, thresholds).to_numpy()])
+    if trend_min_orgs is None:
+        return keys
+    return keys & keys_of(sizes[sizes["n_orgs"] >= trend_min_orgs])
+
+
 def publish_tables(
-    internal: Mapping[str, pd.DataFrame], orgs: pd.DataFrame, thresholds: Thresholds
+    internal: Mapping[str, pd.DataFrame],
+    orgs: pd.DataFrame,
+    thresholds: Thresholds,
+    trend_min_orgs: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every published table from the internal ones (missing internal tables are skipped),
     suppressed and rounded. ``orgs``: the organisation scores (for sample sizes).
 
     Small cells are hidden first (primary suppression); then the groups that
     :func:`mognad.disclosure.complementary_hidden` chooses, so that no hidden value can be
-    derived from the others, are hidden in every table that shows them."""
+    derived from the others, are hidden in every table that shows them. A sector's trend
+    is hidden when a hidden year of it entered its fit (``trend_min_orgs``, the analyses'
+    ``min_orgs``; unknown: any hidden year)."""
     tables = {**internal, "sample": sample_table(orgs)}
     out = {}
     for name in PUBLISHED_TABLES:
@@ -230,9 +264,11 @@ def publish_tables(
         ]
         hidden = complementary_hidden(out, indicators, thresholds, orgs)
         years = sorted(int(y) for y in out["sample"]["year"].unique())
+        in_fits = _in_trend_fits(hidden, out["sample"], thresholds, trend_min_orgs)
         for name in GROUP_TABLES:
             if name in out:
-                rows = _hidden_rows(name, out[name], hidden, years)
+                keys = in_fits if name == "sector_trends" else hidden
+                rows = _hidden_rows(name, out[name], keys, years)
                 out[name] = hide(out[name], rows, RULES[name])
     return out
 

@@ -58,16 +58,8 @@ rule fit_models:
         responses="data/processed/responses.parquet",
         instrument=config["instrument"],
     output:
-        models=expand("results/models/{model}.csv", model=MODELS),
-        fits=expand("results/models/{model}_fit.csv", model=MODELS),
-        csv=report(
-            "results/tables/regression_table.csv",
-            caption="../report/regression_table.rst",
-            category="Models",
-            labels={"table": "Regression models side by side"},
-        ),
-        markdown="results/tables/regression_table.md",
-        latex="results/tables/regression_table.tex",
+        models=expand("data/processed/models/{model}.csv", model=MODELS),
+        fits=expand("data/processed/models/{model}_fit.csv", model=MODELS),
     log:
         "logs/fit_models.log",
     conda:

@@ -77,6 +77,9 @@ SCORE_CODE = package_code("scores", "bootstrap", "contracts", "instrument", "io"
 SECTORS_CODE = package_code("sectors", "io")
 TRENDS_CODE = package_code("trends", "scores", "instrument", "io")
 MODELS_CODE = package_code("models", "scores", "instrument", "io")
+PUBLISH_MODELS_CODE = package_code(
+    "modeltables", "models", "disclosure", "labels", "io"
+)
 MODELS = list(config["models"])
 
 from mognad.outputs import (
@@ -85,6 +88,7 @@ from mognad.outputs import (
     FIGURE_TABLES,
     FIGURES,
     OPEN_TABLES,
+    POINTS_TABLE,
     PUBLISHED_TABLES,
     REPORT_TABLES,
     TABLE_CATEGORY,

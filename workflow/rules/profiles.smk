@@ -1,31 +1,11 @@
-# One profile per participating organisation of the report year: the numbers of all of
-# them at once (a checkpoint, since who took part is known only from the data), then one
-# job per organisation, then an index.
+# One profile per participating organisation of the report year, rendered from the numbers
+# the publishing stage's checkpoint `profile_data` (publish.smk) wrote for all of them at
+# once: one job per organisation, then an index.
 
 
 # results/profiles/<year>/index.html is the list of profiles, never an organisation's page
 # (profile_data refuses an organisation called "index").
 ruleorder: profile_index > profile
-
-
-checkpoint profile_data:
-    input:
-        orgs="data/processed/org_scores.parquet",
-        sector="results/tables/sector_by_year.csv",
-        types="results/tables/type_by_year.csv",
-        instrument=config["instrument"],
-    output:
-        directory("data/processed/profiles/{year}"),
-    log:
-        "logs/profile_data_{year}.log",
-    conda:
-        "../../environment.yml"
-    params:
-        disclosure=config["disclosure"],
-        method=config["method"],
-        code=PROFILE_CODE,
-    script:
-        "../scripts/profile_data.py"
 
 
 rule profile:

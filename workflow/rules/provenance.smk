@@ -7,7 +7,7 @@ rule manifest:
     input:
         published=[
             *rules.method_record.output,
-            *rules.fit_models.output,
+            *rules.publish_models.output,
             *rules.publish_tables.output,
             *rules.open_data.output,
             *rules.figures.output,

@@ -1,5 +1,8 @@
-# Disclosure control and publication: the one gate from data/processed/tables/ (internal,
-# complete) to results/tables/ (published).
+# Disclosure control and publication: the one gate from data/processed/ (internal,
+# complete) to results/. Only the rules here read internal data for anything published:
+# tables, models, the quadrant points, open data and the organisations' profile numbers
+# (a checkpoint, since who took part is known only from the data). Figures, report and
+# profile pages are built from what these rules wrote.
 
 
 rule publish_tables:
@@ -18,6 +21,7 @@ rule publish_tables:
             )
             for name in PUBLISHED_TABLES
         ],
+        points=f"results/tables/{POINTS_TABLE}.csv",
         markdown=expand("results/tables/{name}.md", name=PUBLISHED_TABLES),
         latex=expand("results/tables/{name}.tex", name=PUBLISHED_TABLES),
         workbook=report(
@@ -32,6 +36,7 @@ rule publish_tables:
         "../../environment.yml"
     params:
         disclosure=config["disclosure"],
+        trend_min_orgs=config["analysis"]["min_orgs"],
         quadrants=config["method"]["quadrants"],
         method_version=config["method"]["version"],
         language=config["language"],
@@ -39,6 +44,32 @@ rule publish_tables:
         code=PUBLISH_CODE,
     script:
         "../scripts/publish_tables.py"
+
+
+rule publish_models:
+    input:
+        models=expand("data/processed/models/{model}.csv", model=MODELS),
+        fits=expand("data/processed/models/{model}_fit.csv", model=MODELS),
+    output:
+        models=expand("results/models/{model}.csv", model=MODELS),
+        fits=expand("results/models/{model}_fit.csv", model=MODELS),
+        csv=report(
+            "results/tables/regression_table.csv",
+            caption="../report/regression_table.rst",
+            category="Models",
+            labels={"table": "Regression models side by side"},
+        ),
+        markdown="results/tables/regression_table.md",
+        latex="results/tables/regression_table.tex",
+    log:
+        "logs/publish_models.log",
+    conda:
+        "../../environment.yml"
+    params:
+        disclosure=config["disclosure"],
+        code=PUBLISH_MODELS_CODE,
+    script:
+        "../scripts/publish_models.py"
 
 
 rule open_data:
@@ -68,3 +99,23 @@ rule open_data:
         code=OPEN_DATA_CODE,
     script:
         "../scripts/open_data.py"
+
+
+checkpoint profile_data:
+    input:
+        orgs="data/processed/org_scores.parquet",
+        sector="results/tables/sector_by_year.csv",
+        types="results/tables/type_by_year.csv",
+        instrument=config["instrument"],
+    output:
+        directory("data/processed/profiles/{year}"),
+    log:
+        "logs/profile_data_{year}.log",
+    conda:
+        "../../environment.yml"
+    params:
+        disclosure=config["disclosure"],
+        quadrant_thresholds=config["method"]["quadrant_thresholds"],
+        code=PROFILE_CODE,
+    script:
+        "../scripts/profile_data.py"

@@ -4,7 +4,6 @@
 rule figures:
     input:
         **{name: f"results/tables/{name}.csv" for name in FIGURE_TABLES},
-        orgs="data/processed/org_scores.parquet",
         models=expand("results/models/{model}.csv", model=MODELS),
         instrument=config["instrument"],
         labels=config["labels"],

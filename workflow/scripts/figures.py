@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mognad.disclosure import Thresholds, publishable_orgs
+from mognad.disclosure import Thresholds
 from mognad.figures import FIGURE_NAMES, make_figures
 from mognad.labels import labels_from_files
 from mognad.logs import job_log
@@ -20,12 +20,10 @@ def main(smk) -> None:
         )
         tables = {name: pd.read_csv(smk.input[name]) for name in FIGURE_TABLES}
         models = {Path(path).stem: pd.read_csv(path) for path in smk.input.models}
-        orgs = publishable_orgs(pd.read_parquet(smk.input.orgs), thresholds)
         out_dir = Path(smk.output[0]).parent
         written = make_figures(
             tables,
             models,
-            orgs,
             labels,
             int(smk.params.year),
             list(smk.params.focus_sectors),

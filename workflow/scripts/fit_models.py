@@ -1,14 +1,14 @@
-"""Snakemake job: fit every regression model in the config; write each model's tables
-and the side-by-side regression table."""
+"""Snakemake job: fit every regression model in the config and write each model's
+complete tables for the publishing stage."""
 
 from pathlib import Path
 
 import pandas as pd
 
 from mognad.instrument import load_instrument
-from mognad.io import write_atomic, write_published_csv
+from mognad.io import write_csv
 from mognad.logs import job_log
-from mognad.models import fit_all, model_outputs, regression_table
+from mognad.models import fit_all, model_outputs
 from mognad.scores import Method
 
 
@@ -24,11 +24,7 @@ def main(smk) -> None:
         folder = Path(smk.output.models[0]).parent
         for result in results.values():
             for name, table in model_outputs(result).items():
-                write_published_csv(table, folder / f"{name}.csv")
-        table, markdown, latex = regression_table(results)
-        write_published_csv(table.reset_index(), smk.output.csv)
-        for path, text in ((smk.output.markdown, markdown), (smk.output.latex, latex)):
-            write_atomic(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+                write_csv(table, folder / f"{name}.csv")
         log.info("fitted %s", list(results))
 
 

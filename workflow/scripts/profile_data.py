@@ -5,22 +5,22 @@ import pandas as pd
 
 from mognad.instrument import load_instrument
 from mognad.logs import job_log
-from mognad.profiles import Thresholds, profile_data, profile_violations, write_profile_data
+from mognad.profiles import profile_data, profile_violations, write_profile_data
+from mognad.smallcell import Thresholds
 
 
 def main(smk) -> None:
     with job_log(smk.log[0], "profile_data") as log:
         year = int(smk.wildcards.year)
         instrument = load_instrument(smk.input.instrument)
-        thresholds = Thresholds.from_config(
-            {"disclosure": smk.params.disclosure, "method": smk.params.method}
-        )
+        thresholds = Thresholds.from_config(smk.params.disclosure)
         profiles = profile_data(
             pd.read_parquet(smk.input.orgs),
             pd.read_csv(smk.input.sector),
             pd.read_csv(smk.input.types),
             year,
             thresholds,
+            quadrant=smk.params.quadrant_thresholds,
             categories=list(instrument.categories),
             dimensions={d: instrument.dimension_categories(d) for d in instrument.dimensions},
         )

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from mognad.disclosure import Thresholds
-from mognad.io import write_atomic, write_csv
+from mognad.disclosure import Thresholds, quadrant_points
+from mognad.io import write_atomic, write_csv, write_published_csv
 from mognad.labels import labels_from_files
 from mognad.logs import job_log
 from mognad.outputs import DERIVED_TABLES, PUBLISHED_TABLES
@@ -26,7 +26,11 @@ def main(smk) -> None:
             for n in PUBLISHED_TABLES
             if n not in DERIVED_TABLES
         }
-        tables = publish_tables(internal, pd.read_parquet(smk.input.orgs), thresholds)
+        orgs = pd.read_parquet(smk.input.orgs)
+        tables = publish_tables(internal, orgs, thresholds, smk.params.trend_min_orgs)
+        write_published_csv(
+            quadrant_points(orgs, int(smk.params.year), thresholds), smk.output.points
+        )
         labels = labels_from_files(
             smk.input.labels, smk.input.instrument, smk.params.quadrants, smk.params.language
         )
