@@ -108,3 +108,93 @@ def test_a_wider_protection_hides_at_least_as_much(seed):
         assert _narrow(published, width).empty
         counts.append(int(published["sector_by_year"]["suppressed"].sum()))
     assert counts[0] <= counts[1]
+
+
+def test_a_sector_trend_cannot_give_a_hidden_year_away():
+    """Over two years a sector's trend is the change of its mean, so a published slope
+    and the other year's published mean give a hidden year's mean exactly. The gate hides
+    the trend of every sector with a hidden year in its fit, and only those."""
+    from mognad.trends import sector_trends
+
+    second = _orgs(8).assign(year=2024)
+    orgs = pd.concat([second, _orgs()], ignore_index=True)
+    internal = _internal(orgs)
+    slopes = sector_trends(orgs, "maturity", min_orgs=5).set_index("sector")["slope"]
+    internal["sector_trends"] = sector_trends(orgs, "maturity", min_orgs=5).assign(
+        indicator="maturity"
+    )
+    published = publish_tables(internal, orgs, THRESHOLDS, trend_min_orgs=5)
+    sectors = published["sector_by_year"].set_index(["year", "sector"])
+    complete = internal["sector_by_year"].set_index(["year", "sector"])["maturity"]
+    hidden = sectors.index[sectors["suppressed"].to_numpy()]
+    in_fit = [(y, s) for y, s in hidden if LAYOUT[s][1] >= 5]
+    assert in_fit  # complementary cells of sectors large enough to have a trend
+    for year, sector in in_fit:  # the attack, with the slope as the analyses computed it
+        other = complete[(2024 if year == 2025 else 2025, sector)]
+        derived = other + slopes[sector] if year == 2025 else other - slopes[sector]
+        assert derived == pytest.approx(complete[(year, sector)], abs=1e-9)
+    trends = published["sector_trends"].set_index("sector")
+    leaking = {s for _, s in in_fit}
+    assert trends.loc[sorted(leaking), "slope"].isna().all()
+    shown = [s for s in trends.index if s not in leaking and LAYOUT[s][1] >= 5]
+    assert shown and trends.loc[shown, "slope"].notna().all()
+
+
+def _two_years(seed: int = 11) -> pd.DataFrame:
+    """Two years of the same organisations, except one leaver in each sector: so every
+    row's composition part rests on a single organisation."""
+    rng = np.random.default_rng(seed)
+    first = _orgs(seed).assign(year=2024)
+    leavers = first.groupby("sector").head(1)["org_id"]
+    second = first[~first["org_id"].isin(leavers)].assign(year=2025)
+    second[INDICATORS] = np.clip(second[INDICATORS] + rng.normal(2, 3, (len(second), 2)), 0, 100)
+    return pd.concat([first, second], ignore_index=True)
+
+
+def _change_tables(orgs: pd.DataFrame, rules) -> dict[str, pd.DataFrame]:
+    from mognad.io import round_significant
+    from mognad.trends import decompose_change, year_over_year
+
+    tables = {}
+    for name, make in (
+        ("change_decomposition", decompose_change),
+        ("year_over_year", year_over_year),
+    ):
+        parts = []
+        for by in (None, "sector"):
+            table = make(orgs, "maturity", by, 5)
+            parts.append(table.assign(indicator="maturity"))
+        table = pd.concat(parts, ignore_index=True)
+        tables[name] = round_significant(suppress(table, rules[name], THRESHOLDS))
+    return tables
+
+
+def test_a_hidden_change_part_cannot_be_read_off_the_others():
+    """The parts of a change add up to it, and the two years' levels give it: hiding only
+    the part that rests on one leaver (its composition) gives it away as the change minus
+    the stayers' part, and with it the leaver's own score. The gate hides the stayers'
+    parts beside it, and the audit over both years then leaves every hidden part wide."""
+    from mognad.audit import audit_changes
+    from mognad.disclosure import CellRule
+
+    orgs = _two_years()
+    levels = publish_tables(_internal(orgs), orgs, THRESHOLDS)
+    members = orgs[["year", "org_id", "org_type", "sector"]]
+    composition_only = {
+        "change_decomposition": CellRule(
+            org_counts=("n_orgs_prev", "n_orgs"),
+            partial={"n_joiners": ("composition",), "n_leavers": ("composition",)},
+            zero_ok=("n_pairs", "n_joiners", "n_leavers"),
+        ),
+        "year_over_year": CellRule(org_counts=("n_orgs_prev", "n_orgs")),
+    }
+    for rules, leaks in ((composition_only, True), (RULES, False)):
+        tables = {**levels, **_change_tables(orgs, rules)}
+        audit = audit_changes(tables, 2025, 2024, members, "maturity", THRESHOLDS)
+        parts = audit[audit["sensitive"] & (audit["table"] == "change_decomposition")]
+        assert len(parts) and set(parts["part"]) >= {"composition"}
+        narrow = parts[~(parts["width"] >= THRESHOLDS.protection_width)]
+        if leaks:
+            assert narrow["width"].max() < 0.01, narrow
+        else:
+            assert narrow.empty, narrow

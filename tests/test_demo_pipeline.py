@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import zipfile
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -178,6 +181,44 @@ def test_analysis_tables_cover_every_year(runs):
     assert (focus["flag_small"] == (focus["n_orgs"] < CONFIG["analysis"]["min_orgs"])).all()
 
 
+def _publishing_rules() -> set[str]:
+    text = (ROOT / "workflow/rules/publish.smk").read_text(encoding="utf-8")
+    return set(re.findall(r"^(?:rule|checkpoint) (\w+):", text, flags=re.MULTILINE))
+
+
+def test_only_the_publishing_stage_turns_internal_data_into_published_outputs(runs):
+    """One gate: every job that writes under results/ reads internal data
+    (data/processed/) only through files the publishing stage (publish.smk) wrote, and
+    only that stage reads internal data for anything published. Read from Snakemake's
+    own record of what each output was made from."""
+    summary = run_workflow(runs[0], CONFIG, extra=["--detailed-summary"]).stdout
+    header, *lines = [line.split("\t") for line in summary.splitlines() if "\t" in line]
+    rows = [dict(zip(header, line, strict=False)) for line in lines]
+    made_by = {row["output_file"]: row["rule"] for row in rows}
+    publishing = _publishing_rules()
+    assert {"publish_tables", "publish_models", "profile_data", "open_data"} <= publishing
+    folders = {"data/processed/profiles/": "profile_data"}  # the checkpoint's folder
+    published_from_internal: dict[str, set[str]] = {}
+    for row in rows:
+        if not row["output_file"].startswith("results/") or row["rule"] == "manifest":
+            continue  # the manifest lists hashes of everything, values of nothing
+        for path in filter(None, row["input-file(s)"].split(",")):
+            if path.startswith("data/processed/"):
+                maker = made_by.get(path) or next(
+                    (rule for folder, rule in folders.items() if path.startswith(folder)), path
+                )
+                published_from_internal.setdefault(row["rule"], set()).add(maker)
+    outside = {
+        rule: sorted(makers - publishing)
+        for rule, makers in published_from_internal.items()
+        if rule not in publishing and makers - publishing
+    }
+    assert not outside, outside
+    assert set(published_from_internal) - publishing <= {"profile", "profile_index"}
+    writers = {row["rule"] for row in rows if row["output_file"].startswith("results/")}
+    assert writers >= {"publish_tables", "publish_models", "figures", "report", "profile"}
+
+
 def test_no_published_table_shows_a_small_cell(runs):
     """The disclosure scan: every published table, checked by its rule against the
     configured thresholds; and the gate did hide something the analyses computed."""
@@ -239,11 +280,14 @@ def test_no_hidden_value_can_be_narrowed_below_the_protection_width(runs):
     """The interval audit over each year's published national, type and sector tables:
     for the outside reader in every year, and for the report year also for every
     participating organisation knowing its own score (its profile shows it), every
-    hidden value and every single organisation keeps at least the protection width."""
-    from mognad.audit import audit_year
+    hidden value and every single organisation keeps at least the protection width; and
+    over each two consecutive years with the change tables, every value hidden for its
+    own sake."""
+    from mognad.audit import audit_changes, audit_year
 
     thresholds = Thresholds.from_config(CONFIG["disclosure"])
     published = runs[0] / "results" / "tables"
+    orgs_all = pd.read_parquet(runs[0] / "data/processed/org_scores.parquet")
     names = ("sample", "national_by_year", "type_by_year", "sector_by_year")
     tables = {n: pd.read_csv(published / f"{n}.csv") for n in names}
     indicators = [c for c in tables["national_by_year"].columns if c in INDICATORS]
@@ -256,6 +300,20 @@ def test_no_hidden_value_can_be_narrowed_below_the_protection_width(runs):
     narrow = audit[~(audit["width"] >= thresholds.protection_width)]
     print(f"{len(hidden)} hidden values audited; smallest interval {hidden['width'].min():.1f}")
     assert len(hidden) and narrow.empty, narrow.head(10)
+    # the change tables, with every organisation's value in both years as the unknowns
+    names += ("year_over_year", "change_decomposition")
+    tables = {n: pd.read_csv(published / f"{n}.csv") for n in names}
+    members = orgs_all[["year", "org_id", "org_type", "sector"]]
+    years = sorted(CONFIG["years"])
+    changes = pd.concat(
+        audit_changes(tables, now, before, members, indicator, thresholds)
+        for before, now in pairwise(years)
+        for indicator in ("maturity", "capability", "legacy")
+    )
+    sensitive = changes[changes["sensitive"]]
+    narrow = sensitive[~(sensitive["width"] >= thresholds.protection_width)]
+    print(f"{len(sensitive)} hidden change values; smallest {sensitive['width'].min():.1f}")
+    assert len(sensitive) and narrow.empty, narrow.head(10)
 
 
 def test_no_published_row_describes_one_organisation(runs):
@@ -300,6 +358,33 @@ def test_no_published_row_describes_one_organisation(runs):
     scatter = frames["figures/quadrant_scatter.csv"]
     assert set(scatter.columns) <= {"year", "org_type", "capability", "legacy", "quadrant"}
     assert (scatter.groupby("org_type").size() >= thresholds.min_orgs).all()
+
+
+def test_snakemake_report_embeds_only_files_the_scans_cover(runs, tmp_path):
+    """Snakemake's report is published too: every file it embeds is byte for byte a file
+    under results/ (which the scans above read), and its own pages name no organisation."""
+    archive = tmp_path / "report.zip"
+    run_workflow(runs[0], CONFIG, extra=["--report", str(archive)])
+    results = runs[0] / "results"
+    published: dict[str, set[bytes]] = {}
+    for path in results.rglob("*.*"):
+        published.setdefault(path.name, set()).add(path.read_bytes())
+    register = pd.read_csv(ROOT / CONFIG["source"]["organisations"])
+    names = set(register["name"].astype(str))
+    embedded = 0
+    with zipfile.ZipFile(archive) as report:
+        for member in report.infolist():
+            if member.is_dir():
+                continue
+            data = report.read(member)
+            name = Path(member.filename).name
+            if "/data/raw/" in member.filename:  # where the report keeps the files it shows
+                assert data in published.get(name, set()), member.filename
+                embedded += 1
+            elif name.endswith(".html"):
+                text = data.decode("utf-8")
+                assert not [n for n in names if n in text], member.filename
+    assert embedded >= 40
 
 
 def _visible_text(path: Path) -> str:

@@ -88,12 +88,19 @@ def test_partial_counts_hide_only_the_parts_resting_on_them():
         }
     )
     out = suppress(table, RULES["change_decomposition"], THRESHOLDS)
-    assert out.loc[0, ["within", "composition", "interaction"]].notna().all()
-    # two stayers: their change is not shown; nobody joined: composition rests on leavers (4)
-    assert out.loc[1, ["within", "interaction"]].isna().all()
-    assert out.loc[1, "composition"] == 0.6 and out.loc[1, "cross_sectional"] == 2.0
-    # no stayers (0 is fine) but one leaver: composition hidden
-    assert out.loc[2, "within"] == 1.5 and np.isnan(out.loc[2, "composition"])
+    parts = ["within", "composition", "interaction"]
+    assert out.loc[0, parts].notna().all()
+    # two stayers: their change is not shown, and neither are the other parts, which
+    # would give it as the change minus them; the change itself (the levels give it) stays
+    assert out.loc[1, parts].isna().all() and out.loc[1, "cross_sectional"] == 2.0
+    # no stayers (0 is fine) but one leaver: every part hidden, the change shown
+    assert out.loc[2, parts].isna().all() and out.loc[2, "cross_sectional"] == 3.0
+    yoy = table[["year", "scope", "cross_sectional", "within", "n_pairs", "n_orgs_prev"]].assign(
+        n_orgs=table["n_orgs"], n_joiners=table["n_joiners"], n_leavers=table["n_leavers"]
+    )
+    shown = suppress(yoy, RULES["year_over_year"], THRESHOLDS)
+    assert shown["within"].isna().tolist() == [False, True, True]
+    assert shown["cross_sectional"].notna().all()
 
 
 def test_quadrant_cells_rest_on_their_group():

@@ -12,11 +12,11 @@ import pytest
 import statsmodels.api as sm
 from conftest import CONFIG, ROOT, demo_responses
 
+from mognad.changeparts import part_weights
 from mognad.scores import organisation_standard_errors
 from mognad.trends import (
     DECOMPOSITION_COLUMNS,
     PARTS,
-    _part_weights,
     decompose_change,
     fixed_effects_trend,
     sector_trends,
@@ -249,7 +249,7 @@ def test_part_weights_reproduce_the_parts():
     table = decompose_change(panel, "y").set_index("year")
     for prev, year in pairwise(sorted(panel["year"].unique())):
         y_prev, y_now = values[prev], values[year]
-        for part, (w_prev, w_now) in _part_weights(y_prev.index, y_now.index).items():
+        for part, (w_prev, w_now) in part_weights(y_prev.index, y_now.index).items():
             linear = (w_prev * y_prev).sum() + (w_now * y_now).sum()
             assert linear == pytest.approx(table.loc[year, part], abs=1e-10), (year, part)
 

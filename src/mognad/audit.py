@@ -19,9 +19,13 @@ The *insider* is a participating organisation that knows its own score (its prof
 shows it): its cell's total then lies in [x_o, x_o + 100 (n_c - 1)], and the other
 organisations of its cell share what remains.
 
-What the audit does not model (yet): confidence bounds (not linear in the cell totals),
-the year-to-year change tables, and relations between indicators; a hidden row hides all
-its indicators, so only a shown indicator of the same row could link them.
+:func:`audit_changes` adds the change tables: over two consecutive years, with every
+organisation's value as an unknown, the stayers', joiners' and leavers' parts of each
+change are linear in them too.
+
+What the audit does not model: confidence bounds (not linear in the values), and
+relations between indicators; a hidden row hides all its indicators, so only a shown
+indicator of the same row could link them.
 """
 
 from __future__ import annotations
@@ -34,7 +38,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
+from mognad.changeparts import part_weights
 from mognad.io import SIGNIFICANT_DIGITS
+from mognad.smallcell import Thresholds
 
 #: Scores lie in [0, SCORE_MAX].
 SCORE_MAX = 100.0
@@ -223,3 +229,128 @@ def audit_year(
     )
     frame["width"] = frame["high"] - frame["low"]
     return frame
+
+
+# --- the change tables --------------------------------------------------------------------
+
+#: The change tables and the parts each publishes, as parts of :func:`part_weights`
+#: (``year_over_year``'s ``within`` is the stayers' mean change: within + interaction).
+CHANGE_TABLES = {
+    "year_over_year": {
+        "cross_sectional": ("cross_sectional",),
+        "within": ("within", "interaction"),
+    },
+    "change_decomposition": {
+        part: (part,) for part in ("cross_sectional", "within", "composition", "interaction")
+    },
+}
+
+
+def audit_changes(
+    tables: Mapping[str, pd.DataFrame],
+    year: int,
+    previous: int,
+    members: pd.DataFrame,
+    indicator: str,
+    thresholds: Thresholds,
+) -> pd.DataFrame:
+    """The tightest interval for every hidden value of two consecutive years' level tables
+    and of the change tables of ``year``, from all of them together.
+
+    Unlike :func:`audit_year` the unknowns are the organisations' own values in both
+    years (each in [0, 100]): a change part is a weighted sum of them (stayers, joiners
+    and leavers, :func:`mognad.changeparts.part_weights`), not of the cells' totals.
+    ``members`` (``year``, ``org_id``, ``org_type``, ``sector``) says who took part in
+    which group: the reader is assumed to know it (the lists of participants are public),
+    the worst case. Every shown value is a constraint at its published precision.
+
+    Returns ``year, indicator, table, scope, part, sensitive, low, high, width`` for every
+    hidden
+    value (``table`` a level or change table; ``scope`` ``national``, a type or a sector;
+    ``part`` the indicator for level tables). ``width`` is in the index points of the
+    values a part is made of: the interval's length divided by the sum of the absolute
+    weights (1 for a mean; 2 for a difference of two means; 2 (1 - p) for the interaction,
+    which the stayers' share p keeps small), so that one protection width applies to all.
+    A part that is zero by its definition (within without stayers) is not a target.
+    ``sensitive`` marks the values hidden for their own sake, as the small-cell rule
+    (``thresholds``) says: a level or change of a small group, a composition part resting
+    on few joiners or leavers, a stayers' part resting on few stayers. The others are
+    hidden only to protect these (complementary) and need no width of their own: the
+    stayers' change of a sector with two joiners is close to its published change.
+    """
+    who = members[members["year"].isin([previous, year])]
+    keys = list(zip(who["year"].astype(int), who["org_id"].astype(str), strict=True))
+    position = {key: i for i, key in enumerate(keys)}
+    forms: list[tuple[str, int, str, str, np.ndarray, float, bool]] = []
+
+    def level_form(y: int, rows: pd.DataFrame) -> np.ndarray:
+        weights = np.zeros(len(keys))
+        for org in rows["org_id"].astype(str):
+            weights[position[(y, org)]] = 1.0 / len(rows)
+        return weights
+
+    for _, name, column in LINKED:
+        table = tables[name]
+        for y in (previous, year):
+            part = who[who["year"] == y]
+            for row in table[table["year"] == y].itertuples():
+                group = "national" if column is None else str(getattr(row, column))
+                rows = part if column is None else part[part[column].astype(str) == group]
+                if len(rows):
+                    value = float(getattr(row, indicator))
+                    small = bool(thresholds.too_few_orgs(len(rows)))
+                    forms.append((name, y, group, indicator, level_form(y, rows), value, small))
+    for name, parts in CHANGE_TABLES.items():
+        table = tables[name]
+        table = table[(table["year"] == year) & (table["indicator"] == indicator)]
+        for row in table.itertuples():
+            scope = str(row.scope)
+            before = who[who["year"] == previous]
+            after = who[who["year"] == year]
+            if scope != "national":
+                before = before[before["sector"].astype(str) == scope]
+                after = after[after["sector"].astype(str) == scope]
+            prev_ids = pd.Index(before["org_id"].astype(str))
+            now_ids = pd.Index(after["org_id"].astype(str))
+            weights = part_weights(prev_ids, now_ids)
+            few = {
+                count: bool(n > 0 and thresholds.too_few_orgs(n))
+                for count, n in (
+                    ("group", min(len(prev_ids), len(now_ids))),
+                    ("stayers", len(prev_ids.intersection(now_ids))),
+                    ("joiners", len(now_ids.difference(prev_ids))),
+                    ("leavers", len(prev_ids.difference(now_ids))),
+                )
+            }
+            for column, summed in parts.items():
+                form = np.zeros(len(keys))
+                for piece in summed:
+                    w_prev, w_now = weights[piece]
+                    for org, w in w_prev.items():
+                        form[position[(previous, org)]] += w
+                    for org, w in w_now.items():
+                        form[position[(year, org)]] += w
+                rests_on = ("joiners", "leavers") if column == "composition" else ("stayers",)
+                sensitive = few["group"] or (
+                    column != "cross_sectional" and any(few[c] for c in rests_on)
+                )
+                value = float(getattr(row, column))
+                forms.append((name, year, scope, column, form, value, sensitive))
+    shown = [(f, v) for *_, f, v, _ in forms if math.isfinite(v)]
+    a_ub = np.array([row for f, v in shown for row in (f, -f)]).reshape(-1, len(keys))
+    b_ub = np.array(
+        [b for f, v in shown for b in (v + _half_unit(v), -(v - _half_unit(v)))], dtype=float
+    )
+    polytope = _Polytope(tuple(map(str, range(len(keys)))), a_ub, b_ub)
+    bounds = [(0.0, SCORE_MAX)] * len(keys)
+    records = []
+    for name, y, scope, part, form, value, sensitive in forms:
+        if math.isfinite(value) or not form.any():  # shown, or zero by its definition
+            continue
+        low, high = polytope.extent(form, bounds)
+        weight = float(np.abs(form).sum())
+        records.append((y, indicator, name, scope, part, sensitive, low, high, weight))
+    columns = ["year", "indicator", "table", "scope", "part", "sensitive", "low", "high", "weight"]
+    frame = pd.DataFrame(records, columns=columns)
+    frame["width"] = (frame["high"] - frame["low"]) / frame["weight"]
+    return frame.drop(columns="weight")

@@ -48,17 +48,18 @@ RULES: dict[str, CellRule] = {
     "sector_focus": _GROUP,
     "sample": CellRule(values=()),
     "quadrants": CellRule(org_counts=("n_orgs_group",), values=("n_orgs", "share")),
+    # The parts add up to the change, which the two years' levels give: a part hidden
+    # alone would be the change minus the others, so a small count hides all three (and,
+    # in year_over_year, the stayers' change, which is within + interaction).
     "change_decomposition": CellRule(
         org_counts=("n_orgs_prev", "n_orgs"),
-        partial={
-            "n_pairs": _with_bounds("within", "interaction"),
-            "n_joiners": _with_bounds("composition"),
-            "n_leavers": _with_bounds("composition"),
-        },
+        partial=dict.fromkeys(("n_pairs", "n_joiners", "n_leavers"), _with_bounds(*_PARTS[1:])),
         zero_ok=("n_pairs", "n_joiners", "n_leavers"),
     ),
     "year_over_year": CellRule(
-        org_counts=("n_orgs_prev", "n_orgs"), partial={"n_pairs": ("within",)}, zero_ok=("n_pairs",)
+        org_counts=("n_orgs_prev", "n_orgs"),
+        partial=dict.fromkeys(("n_pairs", "n_joiners", "n_leavers"), ("within",)),
+        zero_ok=("n_pairs", "n_joiners", "n_leavers"),
     ),
     "fixed_effects_trend": CellRule(),
     "sector_trends": CellRule(org_counts=("n_orgs",)),

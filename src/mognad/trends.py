@@ -26,6 +26,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from mognad.changeparts import part_weights
+
 #: The indicators the workflow's trend tables cover.
 TREND_INDICATORS: tuple[str, ...] = ("capability", "legacy", "maturity")
 
@@ -67,45 +69,6 @@ def _shared_mean(values: pd.Series) -> float:
     return float(values.mean()) if len(values) else np.nan
 
 
-def _group_weights(index: pd.Index, members: pd.Index, weight: float) -> pd.Series:
-    """``weight / |members|`` on ``members`` and 0 elsewhere: the weights of a mean times
-    ``weight``."""
-    out = pd.Series(0.0, index=index)
-    if len(members):
-        out[members] = weight / len(members)
-    return out
-
-
-def _part_weights(prev: pd.Index, now: pd.Index) -> dict[str, tuple[pd.Series, pd.Series]]:
-    """Each part of the decomposition as weights on the organisation values of t-1 and t.
-
-    With the membership of both years fixed every part is a linear combination of the
-    organisation values, sum_i w_i y_i(t-1) + sum_i v_i y_i(t); :func:`_decompose_pair`
-    gives the formulas. The weights give the parts' standard errors in
-    :func:`_part_standard_errors`.
-    """
-    stay = prev.intersection(now)
-    joiners, leavers = now.difference(prev), prev.difference(now)
-    cross = (_group_weights(prev, prev, -1.0), _group_weights(now, now, 1.0))
-    if len(stay) == 0:
-        zero = (pd.Series(0.0, index=prev), pd.Series(0.0, index=now))
-        return {"cross_sectional": cross, "within": zero, "composition": cross, "interaction": zero}
-    p0, p1 = len(stay) / len(prev), len(stay) / len(now)
-    p = (p0 + p1) / 2
-    within = (_group_weights(prev, stay, -p), _group_weights(now, stay, p))
-    composition = (
-        _group_weights(prev, leavers, -(1 - p0)) + _group_weights(prev, stay, 1 - p0),
-        _group_weights(now, joiners, 1 - p1) - _group_weights(now, stay, 1 - p1),
-    )
-    interaction = tuple(c - w - k for c, w, k in zip(cross, within, composition, strict=True))
-    return {
-        "cross_sectional": cross,
-        "within": within,
-        "composition": composition,
-        "interaction": interaction,
-    }
-
-
 def _part_standard_errors(
     y_prev: pd.Series, y_now: pd.Series, se_prev: pd.Series, se_now: pd.Series
 ) -> dict[str, float]:
@@ -119,7 +82,7 @@ def _part_standard_errors(
     organisations.
     """
     out = {}
-    for part, (w_prev, w_now) in _part_weights(y_prev.index, y_now.index).items():
+    for part, (w_prev, w_now) in part_weights(y_prev.index, y_now.index).items():
         variance = (w_prev**2 * se_prev.reindex(y_prev.index) ** 2).sum(min_count=1) + (
             w_now**2 * se_now.reindex(y_now.index) ** 2
         ).sum(min_count=1)
