@@ -79,3 +79,29 @@ def test_every_schema_key_is_described():
     assert undocumented == []
     config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     assert set(config) == set(schema["properties"])
+
+
+def test_a_report_year_outside_the_survey_years_is_refused_with_its_line(tmp_path):
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    assert "  year: null" in text
+    text = text.replace("  year: null", "  year: 2031", 1)
+    path = _write(tmp_path, text)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.strip() == "year: 2031")
+    with pytest.raises(InputError) as excinfo:
+        load_config(path)
+    message = str(excinfo.value)
+    assert f"line {line}" in message and "'report.year' = 2031" in message
+
+
+def test_a_survey_year_without_a_codebook_entry_is_named_with_its_line(tmp_path):
+    from mognad.config import codebook_year_problems
+
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    path = _write(tmp_path, text)
+    config = yaml.safe_load(text)
+    years = config["years"]
+    problems = codebook_year_problems(config, years[:-1], "demo.yaml", str(path))
+    assert len(problems) == 1
+    message = str(problems[0])
+    assert f"survey year {years[-1]}" in message and "demo.yaml" in message
+    assert message.startswith(f"{path}, line ")

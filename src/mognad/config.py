@@ -6,7 +6,7 @@ and what the schema expects, for every problem at once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +80,50 @@ def config_problems(
             if described:
                 expected += f" ({described.strip()})"
         problems.append(Problem(source, found, expected, rows=(line,) if line else (), unit="line"))
+    if not problems:
+        problems += _consistency_problems(config, source, lines)
     return problems
+
+
+def _consistency_problems(
+    config: Mapping[str, Any], source: str, lines: Mapping[tuple[str, ...], int]
+) -> list[Problem]:
+    """What the schema cannot say: values that must agree with each other."""
+    report_year = (config.get("report") or {}).get("year")
+    years = list(config.get("years") or [])
+    if report_year is None or report_year in years:
+        return []
+    line = lines.get(("report", "year"))
+    return [
+        Problem(
+            source,
+            f"key 'report.year' = {report_year!r}, not among the survey years {years}",
+            "one of 'years', or null for the latest",
+            rows=(line,) if line else (),
+            unit="line",
+        )
+    ]
+
+
+def codebook_year_problems(
+    config: Mapping[str, Any], codebook_years: Iterable[int], codebook_file: str, source: str
+) -> list[Problem]:
+    """Survey years of the config without an entry in the codebook (checked before any
+    job runs: a year without its layout cannot be read)."""
+    available = set(codebook_years)
+    path = Path(source)
+    lines = _key_lines(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return [
+        Problem(
+            source,
+            f"survey year {year} in 'years', which {codebook_file} has no entry for",
+            f"a year of the codebook ({sorted(available)}); add the year's layout there first",
+            rows=(lines[("years", str(i))],) if ("years", str(i)) in lines else (),
+            unit="line",
+        )
+        for i, year in enumerate(config.get("years") or [])
+        if year not in available
+    ]
 
 
 def validate_config(

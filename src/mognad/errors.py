@@ -7,11 +7,36 @@ collected, not raised one at a time, so a check can list all of them at once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 #: How many row numbers one grouped problem spells out before it summarises.
 MAX_ROWS_SHOWN = 10
+#: Longest cell text a message quotes; longer text is free text, described, not shown.
+MAX_QUOTED = 40
+EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+#: A Swedish personal or coordination number (samordningsnummer: day + 60): with the
+#: century (YYYYMMDD, then an optional - or +) or with the separator (YYMMDD-), then
+#: four digits; so that a survey tool's plain ten-digit response number is not one.
+_DATE = r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
+PERSONNUMMER = re.compile(
+    rf"(?<!\d)(?:(?:19|20)\d{{2}}{_DATE}[-+]?|\d{{2}}{_DATE}[-+])\d{{4}}(?!\d)"
+)
+
+
+def shown_value(value: object) -> str:
+    """A cell's content as a message may show it: quoted, unless it is, or holds, personal
+    data (an e-mail address, a personal identity number) or long free text, which are
+    described by kind only, so that no message or log repeats them."""
+    text = str(value)
+    if EMAIL.search(text):
+        return "an e-mail address"
+    if PERSONNUMMER.search(text):
+        return "a personal identity number"
+    if len(text) > MAX_QUOTED:
+        return f"a text of {len(text)} characters"
+    return f"'{text}'"
 
 
 @dataclass(frozen=True)

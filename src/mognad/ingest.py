@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mognad.errors import InputError, Problem
+from mognad.errors import EMAIL, PERSONNUMMER, InputError, Problem, shown_value
 from mognad.instrument import Instrument, YearSpec, normalise_label
 
 #: Columns of the organisation register, in order.
@@ -78,10 +78,90 @@ def _decode(data: bytes, encoding: str, file: str, delimiter: str) -> str:
         ) from None
 
 
+#: A CSV cell may hold a long free-text comment (dropped at ingestion anyway): far more
+#: than the csv module's default limit of 128 KiB.
+csv.field_size_limit(2**31 - 1)
+#: Delimiters an export may have been saved with instead of the codebook's.
+OTHER_DELIMITERS = (",", ";", "\t", "|")
+#: How far down a header row is looked for when row 1 is not one (a title above it).
+HEADER_SEARCH_ROWS = 10
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon", "|": "bar"}.get(delimiter, delimiter)
+
+
+def _sniff(data: bytes, spec: YearSpec, file: str) -> None:
+    """Refuse, with the likely cause, what is not a text export at all: a workbook renamed
+    to .csv, a UTF-16 ("Unicode text") export, binary data."""
+    head = data[:4096]
+    expected = f"a CSV text file in {spec.encoding}, as the codebook says"
+    if head.startswith(b"PK\x03\x04"):
+        raise _problem(
+            file,
+            "a ZIP archive, as an XLSX workbook is (a workbook renamed to .csv?)",
+            f"{expected}; or set the year's format to xlsx in the codebook",
+        )
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1:200:2].count(0) > 50:
+        raise _problem(
+            file,
+            "UTF-16 text (as Excel's 'Unicode text' export writes)",
+            f"{expected}: save the export as CSV in {spec.encoding}",
+        )
+    if b"\x00" in head:
+        raise _problem(file, "binary data (NUL bytes), not text", expected)
+
+
+def _single_byte(encoding: str) -> bool:
+    return "utf" not in encoding.replace("-", "").lower()
+
+
+def _mojibake(data: bytes, spec: YearSpec, file: str) -> None:
+    """A UTF-8 file declared in a single-byte encoding decodes without error, into 'Ã¥'
+    for 'å': say so, rather than list every header as unknown."""
+    if not _single_byte(spec.encoding) or data.isascii():
+        return
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    raise _problem(
+        file,
+        "text encoded as UTF-8 (read as "
+        f"{spec.encoding}, 'å' would become '{'å'.encode().decode(spec.encoding, 'replace')}')",
+        f"text in {spec.encoding} as the codebook says; or set the year's encoding to utf-8",
+    )
+
+
+def _header_index(records: list[list[str]], spec: YearSpec) -> int:
+    """Where the header row is: 0 normally; later when a title sits above it."""
+    expected = set(spec.expected_columns())
+
+    def overlap(record: list[str]) -> int:
+        return len(expected & {c.strip() for c in record})
+
+    first = overlap(records[0])
+    for index, record in enumerate(records[:HEADER_SEARCH_ROWS]):
+        if overlap(record) > max(first, len(expected) // 2):
+            return index
+    return 0
+
+
+def _wrong_delimiter(header: list[str], spec: YearSpec) -> str | None:
+    """The delimiter a one-field header (of a file expecting several) is really split by."""
+    if len(header) != 1 or len(spec.expected_columns()) < 2:
+        return None
+    counts = {d: header[0].count(d) for d in OTHER_DELIMITERS if d != spec.delimiter}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else None
+
+
 def _read_csv(path: Path, spec: YearSpec, file: str) -> RawTable:
     data = path.read_bytes()
     if not data.strip():
         raise _problem(file, "an empty file", "a header row and at least one response")
+    _sniff(data, spec, file)
+    _mojibake(data, spec, file)
     text = _decode(data, spec.encoding, file, spec.delimiter)
     text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter, strict=True)
@@ -96,24 +176,44 @@ def _read_csv(path: Path, spec: YearSpec, file: str) -> RawTable:
             "complete CSV records (is the file cut off?)",
             rows=(len(records) + 1,),
         ) from None
+    start = _header_index(records, spec)
+    if start:
+        raise _problem(
+            file,
+            f"the header on row {start + 1}, below {start} other row(s) (a title?)",
+            "the header on row 1: delete the rows above it",
+            rows=(start + 1,),
+        )
     header, body = records[0], records[1:]
+    other = _wrong_delimiter(header, spec)
+    if other is not None:
+        raise _problem(
+            file,
+            f"a header of one field holding {header[0].count(other)} "
+            f"{_delimiter_name(other)}s: the file seems {_delimiter_name(other)}-separated",
+            f"fields separated by {_delimiter_name(spec.delimiter)}s ('{spec.delimiter}'), "
+            "as the codebook says; or set the year's delimiter",
+            rows=(1,),
+        )
     row_numbers = np.arange(2, len(body) + 2)
     keep = np.array([len(r) > 0 for r in body], dtype=bool)  # blank lines carry nothing
-    problems = []
+    wrong: dict[int, list[int]] = {}
     for number, record in zip(row_numbers[keep], (r for r in body if r), strict=True):
         if len(record) != len(header):
-            missing = header[len(record)] if len(record) < len(header) else None
-            problems.append(
+            wrong.setdefault(len(record), []).append(int(number))
+    if wrong:
+        raise InputError(
+            [
                 Problem(
                     file,
-                    f"{len(record)} fields",
+                    f"{count} fields",
                     f"{len(header)} fields as in the header (is the file cut off?)",
-                    rows=(int(number),),
-                    column=missing,
+                    rows=tuple(rows),
+                    column=header[count] if count < len(header) else None,
                 )
-            )
-    if problems:
-        raise InputError(problems)
+                for count, rows in sorted(wrong.items())
+            ]
+        )
     body = [r for r in body if r]
     if not body:
         raise _problem(file, "a header but no responses", "at least one response row")
@@ -152,6 +252,17 @@ def _read_xlsx(path: Path, spec: YearSpec, file: str) -> RawTable:
     cells = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     if not cells or not any(str(c).strip() for c in cells[0]):
         raise _problem(file, f"an empty sheet '{sheet}'", "a header row and responses")
+    start = _header_index(
+        [[_cell_text(c) for c in row] for row in cells[:HEADER_SEARCH_ROWS]], spec
+    )
+    if start:
+        raise _problem(
+            file,
+            f"the header on row {start + 1} of sheet '{sheet}', below {start} other row(s) "
+            "(a title?)",
+            "the header on row 1: delete the rows above it",
+            rows=(start + 1,),
+        )
     header = [_cell_text(c).strip() for c in cells[0]]
     body = [[_cell_text(c) for c in row] for row in cells[1:]]
     row_numbers = np.arange(2, len(body) + 2)
@@ -248,11 +359,13 @@ def _map_values(
     expected: str,
     problems: list[Problem],
     describe=None,
+    prepare=None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Map a column through a dictionary of normalised labels, vectorised over its distinct
-    values. Returns (codes into ``mapping``'s values or -1 for blank, known mask)."""
+    values (each first passed through ``prepare`` when given). Returns (codes into
+    ``mapping``'s values or -1 for blank, known mask)."""
     codes, uniques = pd.factorize(table.frame[column].to_numpy(dtype=object))
-    keys = [normalise_label(u) for u in uniques]
+    keys = [normalise_label(prepare(u) if prepare else u) for u in uniques]
     options = list(dict.fromkeys(mapping.values()))
     lookup = np.array(
         [options.index(mapping[k]) if k in mapping else (-1 if k == "" else -2) for k in keys]
@@ -261,7 +374,7 @@ def _map_values(
     )
     mapped = lookup[codes]
     for index in np.flatnonzero(lookup[:-1] == -2):
-        found = f"'{uniques[index]}'"
+        found = shown_value(uniques[index])
         what = describe(uniques[index]) if describe else "a value not in the codebook"
         problems.append(
             Problem(
@@ -292,6 +405,17 @@ def _describe_code(value: object) -> str:
     return "a code out of range"
 
 
+#: A whole number written with a zero decimal part ("3.0", "3,00"), as spreadsheets save
+#: numeric codes.
+_INTEGRAL = re.compile(r"^\s*([+-]?\d+)[.,]0+\s*$")
+
+
+def _integral_code(value: object) -> object:
+    """'3.0' as the code '3': the same answer however the number was saved."""
+    match = _INTEGRAL.match(str(value)) if isinstance(value, str) else None
+    return match.group(1) if match else value
+
+
 def _map_items(
     table: RawTable, spec: YearSpec, instrument: Instrument, problems: list[Problem]
 ) -> pd.DataFrame:
@@ -302,7 +426,9 @@ def _map_items(
     points = np.array([0 if v is None else v for v in options] + [0], dtype=np.int8)
     is_dk = np.array([v is None for v in options] + [False])
     expected = _answer_expectation(spec)
-    describe = _describe_code if spec.answers.kind == "codes" else None
+    codes = spec.answers.kind == "codes"
+    describe = _describe_code if codes else None
+    prepare = _integral_code if codes else None
     by_item = {item: column for column, item in spec.items.items()}
     values: dict[str, pd.array] = {}
     dont_know: dict[str, np.ndarray] = {}
@@ -311,7 +437,7 @@ def _map_items(
         if column is None or column not in table.frame.columns:
             index = np.full(n, len(options))  # not asked this year: no answer
         else:
-            mapped, _ = _map_values(table, column, scale, expected, problems, describe)
+            mapped, _ = _map_values(table, column, scale, expected, problems, describe, prepare)
             index = np.where(mapped >= 0, mapped, len(options))
         point = points[index]
         values[item] = pd.arrays.IntegerArray(point, mask=point == 0)
@@ -384,7 +510,7 @@ def _resolve_organisations(
     for value in pd.unique(values[unknown]):
         rows = unknown & (values == value).to_numpy()
         problems.append(
-            Problem(table.file, f"'{value}'", expected, column, _rows_where(table, rows))
+            Problem(table.file, shown_value(value), expected, column, _rows_where(table, rows))
         )
     return org_id
 
@@ -402,7 +528,7 @@ def _parse_submitted(table: RawTable, spec: YearSpec, problems: list[Problem]) -
         problems.append(
             Problem(
                 table.file,
-                f"dates such as '{text[bad].iloc[0]}'",
+                f"dates such as {shown_value(text[bad].iloc[0])}",
                 f"dates in the form {fmt}",
                 column,
                 _rows_where(table, bad),
@@ -425,7 +551,7 @@ def _parse_duration(table: RawTable, spec: YearSpec, problems: list[Problem]) ->
         problems.append(
             Problem(
                 table.file,
-                f"values such as '{table.frame[column][unreadable].iloc[0]}'",
+                f"values such as {shown_value(table.frame[column][unreadable].iloc[0])}",
                 f"a number of minutes with decimal mark '{spec.decimal}'",
                 column,
                 _rows_where(table, unreadable),
@@ -510,6 +636,8 @@ def map_export(
     problems = check_columns(table, spec, codebook_file)
     frame = table.frame
     n = len(frame)
+    if frame.columns.duplicated().any():  # no column can be read unambiguously
+        return pd.DataFrame(index=frame.index), problems
     is_test = test_response_flags(table, spec, test_markers)
     submission_column = spec.columns["submission_id"]
     submission = (
@@ -527,6 +655,21 @@ def map_export(
                     "an id per response",
                     submission_column,
                     _rows_where(table, blank),
+                )
+            )
+        personal = (
+            submission.str.contains(EMAIL) | submission.str.contains(PERSONNUMMER)
+        ).to_numpy(dtype=bool)
+        if personal.any():
+            problems.append(
+                Problem(
+                    table.file,
+                    "personal data as submission ids (e-mail addresses or personal identity "
+                    "numbers)",
+                    "ids that name no one, such as the survey tool's response numbers: they "
+                    "are kept in the cleaned data and the exclusion log",
+                    submission_column,
+                    _rows_where(table, personal),
                 )
             )
         repeated = submission.duplicated(keep=False).to_numpy() & ~blank

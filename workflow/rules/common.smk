@@ -4,7 +4,8 @@ import hashlib
 import re
 from pathlib import Path
 
-from mognad.config import validate_config
+from mognad.config import codebook_year_problems, validate_config
+from mognad.errors import raise_if_any
 from mognad.instrument import load_codebook, load_instrument, year_spec_fingerprint
 
 validate_config(config, source="config.yaml")
@@ -14,6 +15,11 @@ CODEBOOK = load_codebook(
     config["source"]["codebook"],
     load_instrument(config["instrument"]),
     config["source"]["raw_dir"],
+)
+raise_if_any(
+    codebook_year_problems(
+        config, CODEBOOK.years, config["source"]["codebook"], "config.yaml"
+    )
 )
 YEARS = config["years"]
 
