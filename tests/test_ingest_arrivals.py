@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import valid_export, write_export
+from conftest import CONFIG, ROOT, valid_export, write_export
 
 from mognad.errors import InputError, shown_value
 from mognad.ingest import map_export, read_export, read_organisations
@@ -165,3 +165,57 @@ def test_e_mail_addresses_as_submission_ids_are_refused_without_being_shown(
     message = str(InputError(problems))
     assert "personal data as submission ids" in message and "@" not in message
     assert "rows 2, 3, 4, 5, 6, 7" in message
+
+
+def test_last_years_export_copied_as_this_years_is_refused(
+    codebook, instrument, register_file, cleaning, tmp_path
+):
+    from mognad.clean import map_year
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    source = codebook.years[CODE_YEAR]
+    for year in (CODE_YEAR, CODE_YEAR + 1):
+        (raw / codebook.years[year].file.name).write_bytes(source.file.read_bytes())
+    with pytest.raises(InputError) as excinfo:
+        map_year(
+            CODE_YEAR + 1,
+            None,
+            ROOT / CONFIG["instrument"],
+            codebook.path,
+            raw,
+            register_file,
+            cleaning["test_markers"],
+        )
+    message = str(excinfo.value)
+    assert f"the same bytes as the {CODE_YEAR} export" in message and "copied" in message
+
+
+def test_an_export_dated_in_another_year_is_named(codebook, instrument, register_file, tmp_path):
+    spec = codebook.years[CODE_YEAR]
+    frame = valid_export(spec)
+    when = spec.columns["submitted_at"]
+    frame[when] = [v.replace(str(spec.year), str(spec.year - 1), 1) for v in frame[when]]
+    _, problems = _mapped(frame, spec, instrument, register_file, tmp_path / "export.csv")
+    message = str(InputError(problems))
+    assert f"only in {spec.year - 1}, none in {spec.year}" in message
+    assert "another year's export" in message
+
+
+def test_formulas_without_stored_results_are_named_not_read_as_blanks(codebook, tmp_path):
+    """openpyxl, like many scripts, writes formulas without calculating them."""
+    import openpyxl
+
+    spec = _export(codebook, XLSX_YEAR, tmp_path, name="export.xlsx")
+    book = openpyxl.load_workbook(spec.file)
+    sheet = book[spec.sheet] if spec.sheet else book.worksheets[0]
+    item = next(iter(spec.items))
+    column = [c.value for c in sheet[1]].index(item) + 1
+    for row in (3, 5):
+        sheet.cell(row=row, column=column, value="=1+2")
+    book.save(spec.file)
+    message = _refused(spec)
+    assert "formulas without a stored result" in message
+    assert f"column '{item}'" in message and "rows 3, 5" in message
+    # a calculated workbook (xlsxwriter stores a result) reads as before
+    assert len(read_export(_export(codebook, XLSX_YEAR, tmp_path, name="ok.xlsx").file, spec).frame)

@@ -160,6 +160,31 @@ class MappedYear:
         )
 
 
+def _refuse_copies(path: Path, year: int, codebook) -> None:
+    """A year's export that is byte for byte another year's (last year's file copied
+    under the new name) would silently make the new year equal the old one."""
+    if not path.is_file():
+        return  # read_export says so
+    size = path.stat().st_size
+    data = None
+    for other, spec in sorted(codebook.years.items()):
+        if other == year or not spec.file.is_file() or spec.file.stat().st_size != size:
+            continue
+        if spec.file.resolve() == path.resolve():
+            continue
+        data = path.read_bytes() if data is None else data
+        if spec.file.read_bytes() == data:
+            raise InputError(
+                [
+                    Problem(
+                        str(path),
+                        f"the same bytes as the {other} export ({spec.file.name})",
+                        f"the {year} export itself (was last year's file copied?)",
+                    )
+                ]
+            )
+
+
 def map_year(
     year: int,
     export_path: str | Path | None,
@@ -179,6 +204,7 @@ def map_year(
     spec = codebook.years[year]
     if export_path is not None:
         spec = replace(spec, file=Path(export_path))
+    _refuse_copies(spec.file, year, codebook)
     register = read_organisations(organisations_path)
     frame, problems = map_export(
         read_export(spec.file, spec), spec, instrument, register, test_markers, str(codebook_path)

@@ -233,6 +233,56 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+_SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
+def _formulas_without_values(path: Path, sheet: str) -> dict[int, list[int]]:
+    """Cells of ``sheet`` holding a formula but no stored result, as {column index: rows}.
+
+    Programs that write workbooks without calculating them (scripts, some exporters)
+    leave the result out; a reader then sees a blank, and the answer would be lost."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        workbook = ET.fromstring(book.read("xl/workbook.xml"))
+        rels = ET.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+        target = None
+        for node in workbook.iter(f"{_SHEET_NS}sheet"):
+            if node.get("name") == sheet:
+                rel = node.get(f"{_REL_NS}id")
+                for link in rels:
+                    if link.get("Id") == rel:
+                        target = link.get("Target", "")
+        if not target:
+            return {}
+        name = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        data = book.read(name)
+    found: dict[int, list[int]] = {}
+    if b"<f>" not in data and b"<f " not in data:  # no formula at all: the usual case
+        return found
+    for _, cell in ET.iterparse(io.BytesIO(data)):
+        if cell.tag != f"{_SHEET_NS}c":
+            continue
+        value = cell.find(f"{_SHEET_NS}v")
+        if cell.find(f"{_SHEET_NS}f") is not None and not (value is not None and value.text):
+            match = _CELL_REF.fullmatch(cell.get("r", ""))
+            if match:
+                column, row = _column_index(match.group(1)), int(match.group(2))
+                found.setdefault(column, []).append(row)
+        cell.clear()
+    return found
+
+
 def _read_xlsx(path: Path, spec: YearSpec, file: str) -> RawTable:
     from python_calamine import CalamineWorkbook
 
@@ -264,6 +314,22 @@ def _read_xlsx(path: Path, spec: YearSpec, file: str) -> RawTable:
             rows=(start + 1,),
         )
     header = [_cell_text(c).strip() for c in cells[0]]
+    missing = _formulas_without_values(path, sheet)
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    "formulas without a stored result (the workbook was written without "
+                    "being calculated), read as blanks",
+                    "values: open and save the file in Excel or LibreOffice, or export "
+                    "values rather than formulas",
+                    column=header[column] if column < len(header) else None,
+                    rows=tuple(rows),
+                )
+                for column, rows in sorted(missing.items())
+            ]
+        )
     body = [[_cell_text(c) for c in row] for row in cells[1:]]
     row_numbers = np.arange(2, len(body) + 2)
     keep = np.array([any(c.strip() for c in r) for r in body], dtype=bool)
@@ -532,6 +598,20 @@ def _parse_submitted(table: RawTable, spec: YearSpec, problems: list[Problem]) -
                 f"dates in the form {fmt}",
                 column,
                 _rows_where(table, bad),
+            )
+        )
+    years = parsed.dt.year.dropna()
+    if len(years) and not (years == spec.year).any():
+        found = sorted(int(y) for y in years.unique())
+        problems.append(
+            Problem(
+                table.file,
+                f"submission dates only in {', '.join(map(str, found[:3]))}"
+                + (" …" if len(found) > 3 else "")
+                + f", none in {spec.year}",
+                f"answers submitted in {spec.year}, the year this export is for "
+                "(is it another year's export?)",
+                column,
             )
         )
     return parsed.to_numpy(dtype="datetime64[s]")
