@@ -47,3 +47,26 @@ def test_check_of_a_year_without_codebook_entry_says_what_to_add():
     result = _check("2031")
     assert result.returncode == 1
     assert "no entry for 2031" in result.stdout
+
+
+def test_check_lays_an_override_over_the_config_and_names_its_bad_values(tmp_path):
+    """``--config`` takes an override, as ``snakemake --configfile`` does: the rest of
+    config.yaml stays; a bad value in it is named there, without a traceback."""
+    good = tmp_path / "stricter.yaml"
+    good.write_text("cleaning:\n  min_answered_share: 0.9\n", encoding="utf-8")
+    result = _check("2022", "--config", str(good))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no problems" in result.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("report:\n  year: 2031\n", encoding="utf-8")
+    result = _check("2022", "--config", str(bad))
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert f"{bad}, line 2" in result.stdout and "'report.year' = 2031" in result.stdout
+    result = _check("2022", "--config", str(tmp_path / "missing.yaml"))
+    assert result.returncode == 1 and "no such file" in result.stdout
+
+
+def test_help_is_plain_text():
+    command = [sys.executable, "-m", "mognad", "--help"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "``" not in result.stdout and "check" in result.stdout

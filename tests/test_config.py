@@ -105,3 +105,26 @@ def test_a_survey_year_without_a_codebook_entry_is_named_with_its_line(tmp_path)
     message = str(problems[0])
     assert f"survey year {years[-1]}" in message and "demo.yaml" in message
     assert message.startswith(f"{path}, line ")
+
+
+def test_a_bad_value_in_an_override_is_named_in_the_override(tmp_path):
+    """An override (as ``--configfile``) is laid over config.yaml; its bad value is
+    reported in the override, at its line, not in config.yaml."""
+    override = tmp_path / "override.yaml"
+    override.write_text("bootstrap:\n  replicates: 500\n  level: 1.5\n", encoding="utf-8")
+    with pytest.raises(InputError) as excinfo:
+        load_config(override)
+    message = str(excinfo.value)
+    assert f"{override}, line 3" in message and "bootstrap.level" in message
+    assert "config.yaml" not in message
+    override.write_text("bootstrap:\n  replicates: 500\n", encoding="utf-8")
+    config = load_config(override)
+    assert config["bootstrap"]["replicates"] == 500 and config["years"]  # the rest kept
+
+
+def test_a_tab_in_the_yaml_is_a_problem_with_its_line(tmp_path):
+    path = _write(tmp_path, "years: [2024]\nbootstrap:\n\treplicates: 10\n")
+    with pytest.raises(InputError) as excinfo:
+        load_config(path)
+    message = str(excinfo.value)
+    assert f"{path}, line 3" in message and "tabs" in message

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from mognad.clean import map_year
@@ -11,10 +12,10 @@ from mognad.config import ROOT, load_config
 from mognad.errors import InputError, format_problems
 
 
-def check(year: int, file: str | None, config_path: str) -> int:
+def check(year: int, file: str | None, config_paths: Sequence[str]) -> int:
     """Check one year's export against the codebook and print every problem at once."""
     try:
-        config = load_config(config_path)
+        config = load_config(*config_paths)
         source = config["source"]
         mapped = map_year(
             year,
@@ -42,11 +43,11 @@ def check(year: int, file: str | None, config_path: str) -> int:
     return 0
 
 
-def demo_data(config_path: str, preset: str | None, out: str | None) -> int:
+def demo_data(config_paths: Sequence[str], preset: str | None, out: str | None) -> int:
     """Regenerate the demo exports and the planted truth from the config's seed."""
     from mognad import synth
 
-    config = load_config(config_path)
+    config = load_config(*config_paths)
     settings = config["synth"]
     args = [
         "--preset", preset or settings["preset"],
@@ -68,7 +69,7 @@ REFERENCE_OUTPUTS = ROOT / "data" / "reference" / "demo_outputs"
 def verify(
     reference_path: str,
     outputs_dir: str | None,
-    config_path: str,
+    config_paths: Sequence[str],
     keep: str | None = None,
     write: str | None = None,
     compare_dir: str | None = None,
@@ -91,7 +92,7 @@ def verify(
         work = Path(compare_dir or keep or scratch)
         if compare_dir is None:
             print(f"verify: running the pipeline from the raw data in {work}", flush=True)
-            run = run_workflow(work, load_config(config_path), check=False)
+            run = run_workflow(work, load_config(*config_paths), check=False)
             if run.returncode:
                 print(run.stdout[-2000:], run.stderr[-4000:], sep="\n")
                 print("verify: the pipeline failed; nothing was compared")
@@ -150,8 +151,17 @@ def _update_reference(
 
 def main(argv: list[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", default=str(ROOT / "config.yaml"), help="config file")
-    parser = argparse.ArgumentParser(prog="mognad", description=__doc__)
+    common.add_argument(
+        "--config",
+        action="append",
+        help="config file; an override (without 'years') is laid over config.yaml, as "
+        "snakemake --configfile does; repeat to lay several",
+    )
+    parser = argparse.ArgumentParser(
+        prog="mognad",
+        description="Check a year's export, verify a run against the reference, or "
+        "regenerate the demo data.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     checker = commands.add_parser(
         "check", parents=[common], help="check a year's export; list every problem"
@@ -186,19 +196,24 @@ def main(argv: list[str] | None = None) -> int:
         "outputs' content to --outputs",
     )
     args = parser.parse_args(argv)
-    if args.command == "check":
-        return check(args.year, args.file, args.config)
-    if args.command == "verify":
-        return verify(
-            args.manifest,
-            args.outputs,
-            args.config,
-            args.keep,
-            args.write,
-            args.compare,
-            args.update,
-        )
-    return demo_data(args.config, args.preset, args.out)
+    configs = args.config or []
+    try:
+        if args.command == "check":
+            return check(args.year, args.file, configs)
+        if args.command == "verify":
+            return verify(
+                args.manifest,
+                args.outputs,
+                configs,
+                args.keep,
+                args.write,
+                args.compare,
+                args.update,
+            )
+        return demo_data(configs, args.preset, args.out)
+    except InputError as err:  # a bad config: the problems, not a traceback
+        print(format_problems(err.problems), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from mognad.config import codebook_year_problems, validate_config
 from mognad.errors import raise_if_any
 from mognad.instrument import load_codebook, load_instrument, year_spec_fingerprint
 
-validate_config(config, source="config.yaml")
+CONFIG_FILES = ["config.yaml", *workflow.overwrite_configfiles]
+validate_config(config, source=CONFIG_FILES)
 
 PACKAGE = Path(workflow.basedir) / "src" / "mognad"
 CODEBOOK = load_codebook(
