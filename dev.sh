@@ -151,7 +151,9 @@ relock() {
 snakemake_report() {
     local out=results/snakemake_report.html arg
     for arg in "$@"; do
-        case "$arg" in -n | --dry-run | --dryrun | --summary | --detailed-summary | -l | --list*) return 0 ;; esac
+        case "$arg" in
+            -n | --dry-run | --dryrun | --summary | --detailed-summary | -l | --list* | --unlock | --cleanup-metadata | --touch) return 0 ;;
+        esac
     done
     if [[ -f "$out" && -z "$(find results -type f -newer "$out" -print -quit)" ]]; then
         return 0
@@ -167,6 +169,8 @@ case "$cmd" in
         ;;
     report)
         setup
+        # a run killed earlier (kill -9, a restart) leaves Snakemake's lock behind
+        "$VENV/bin/python" -m mognad unlock-stale
         if [[ "${1:-}" == --slurm ]]; then
             shift
             "$VENV/bin/snakemake" --workflow-profile workflow/profiles/slurm "$@"

@@ -119,6 +119,12 @@ def write_export(frame: pd.DataFrame, spec: YearSpec, path: Path) -> YearSpec:
     return replace(spec, file=path)
 
 
+def workflow_outputs(workdir: Path) -> dict[str, bytes]:
+    """Every file a run wrote (internal data and published results), by relative path."""
+    files = [*workdir.glob("data/processed/**/*.*"), *workdir.glob("results/**/*.*")]
+    return {str(p.relative_to(workdir)): p.read_bytes() for p in files if p.is_file()}
+
+
 def copy_project(target: Path) -> Path:
     """A copy of the project's code (Snakefile, workflow, package) whose modules a test may
     edit; data paths in configs stay absolute, pointing at the real project."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import CONFIG, ROOT
+from conftest import CONFIG, ROOT, workflow_outputs
 
 from mognad.disclosure import CellRule, Thresholds, violations
 from mognad.profiles import profile_violations, read_profile_data
@@ -37,13 +37,8 @@ def runs(tmp_path_factory) -> tuple[Path, Path]:
     return first, second
 
 
-def _outputs(workdir: Path) -> dict[str, bytes]:
-    files = [*workdir.glob("data/processed/**/*.*"), *workdir.glob("results/**/*.*")]
-    return {str(p.relative_to(workdir)): p.read_bytes() for p in files if p.is_file()}
-
-
 def test_outputs_are_byte_identical_across_runs(runs):
-    first, second = (_outputs(w) for w in runs)
+    first, second = (workflow_outputs(w) for w in runs)
     for table in (
         "responses.parquet",
         "org_scores.parquet",
@@ -101,7 +96,7 @@ def test_no_personal_data_anywhere_in_the_outputs(runs):
         ROOT / CONFIG["source"]["raw_dir"] / "dimios_2022.csv", dtype=str, encoding="utf-8-sig"
     )
     emails = list(raw["Email"].dropna())[:50]
-    for name, data in _outputs(runs[0]).items():
+    for name, data in workflow_outputs(runs[0]).items():
         path = runs[0] / name
         if path.suffix == ".parquet":
             assert not personal & set(pd.read_parquet(path).columns), name

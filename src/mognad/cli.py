@@ -195,7 +195,17 @@ def main(argv: list[str] | None = None) -> int:
         help="make this run the reference: write its manifest to --manifest and its "
         "outputs' content to --outputs",
     )
+    commands.add_parser(
+        "unlock-stale",
+        help="remove Snakemake's lock left by a run that was killed (never a live run's)",
+    )
     args = parser.parse_args(argv)
+    if args.command == "unlock-stale":
+        from mognad.runner import clear_stale_lock
+
+        if clear_stale_lock(Path.cwd()):
+            print("mognad: removed the lock of an earlier run that ended abruptly", file=sys.stderr)
+        return 0
     configs = args.config or []
     try:
         if args.command == "check":

@@ -93,3 +93,36 @@ def run_workflow(
         check=check,
         env=env,
     )
+
+
+def _snakemake_processes_in(workdir: Path) -> list[int]:
+    """Live processes running Snakemake whose working directory is ``workdir``."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            if b"snakemake" in command and (entry / "cwd").resolve() == workdir:
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return [pid for pid in found if pid != os.getpid()]
+
+
+def stale_lock(workdir: str | Path) -> bool:
+    """Whether ``workdir`` holds Snakemake's lock of a run that no longer exists (killed,
+    or its machine restarted): then nothing can run there until it is removed. A lock
+    held by a live run is not stale."""
+    workdir = Path(workdir).resolve()
+    locks = workdir / ".snakemake" / "locks"
+    if not locks.is_dir() or not any(locks.iterdir()):
+        return False
+    return not _snakemake_processes_in(workdir)
+
+
+def clear_stale_lock(workdir: str | Path) -> bool:
+    """Remove a stale lock (see :func:`stale_lock`); True when there was one."""
+    if not stale_lock(workdir):
+        return False
+    for lock in (Path(workdir) / ".snakemake" / "locks").iterdir():
+        lock.unlink()
+    return True
