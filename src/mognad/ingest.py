@@ -66,8 +66,10 @@ def _decode(data: bytes, encoding: str, file: str, delimiter: str) -> str:
         prefix = data[line_start : err.start].decode(encoding, errors="replace")
         header = data[: data.find(b"\n")].decode(encoding, errors="replace")
         names = next(csv.reader([header.strip("\ufeff\r")], delimiter=delimiter), [])
-        index = len(next(csv.reader([prefix], delimiter=delimiter), [""])) - 1
-        column = names[index] if index < len(names) else f"field {index + 1}"
+        index = max(len(next(csv.reader([prefix], delimiter=delimiter), [""])) - 1, 0)
+        column = None  # not in the header itself, which is then unreadable too
+        if row > 1:
+            column = names[index] if index < len(names) else f"field {index + 1}"
         bad = data[err.start : err.end]
         raise _problem(
             file,
@@ -176,6 +178,8 @@ def _read_csv(path: Path, spec: YearSpec, file: str) -> RawTable:
             "complete CSV records (is the file cut off?)",
             rows=(len(records) + 1,),
         ) from None
+    if not any(records):
+        raise _problem(file, "no text but a byte-order mark", "a header row and responses")
     start = _header_index(records, spec)
     if start:
         raise _problem(
@@ -299,7 +303,15 @@ def _read_xlsx(path: Path, spec: YearSpec, file: str) -> RawTable:
         raise _problem(
             file, f"sheets {book.sheet_names}", f"a sheet named '{sheet}' (from the codebook)"
         )
-    cells = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    try:
+        cells = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        missing = _formulas_without_values(path, sheet)
+    except Exception as err:  # a damaged archive or sheet: calamine, zipfile, zlib, XML
+        raise _problem(
+            file,
+            f"a damaged XLSX workbook: sheet '{sheet}' cannot be read ({type(err).__name__})",
+            "an XLSX workbook as saved by a spreadsheet program (is the file cut off?)",
+        ) from None
     if not cells or not any(str(c).strip() for c in cells[0]):
         raise _problem(file, f"an empty sheet '{sheet}'", "a header row and responses")
     start = _header_index(
@@ -314,7 +326,6 @@ def _read_xlsx(path: Path, spec: YearSpec, file: str) -> RawTable:
             rows=(start + 1,),
         )
     header = [_cell_text(c).strip() for c in cells[0]]
-    missing = _formulas_without_values(path, sheet)
     if missing:
         raise InputError(
             [
