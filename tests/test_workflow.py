@@ -103,6 +103,9 @@ def test_broken_year_stops_the_run_and_leaves_other_years_alone(source, tmp_path
 
     failed = run_workflow(work, config, extra=["--keep-going"], check=False)
     assert failed.returncode != 0
+    # the person running it sees the problem as the check shows it, not a traceback
+    assert "Traceback" not in failed.stderr, failed.stderr[-3000:]
+    assert "row 5, column 'Q7'" in failed.stderr and "bash dev.sh check" in failed.stderr
     log = (work / "logs/ingest_year/2022.log").read_text(encoding="utf-8")
     assert str(broken_raw / spec.file.name) in log and "row 5" in log and "column 'Q7'" in log
     assert not (work / "data/processed/years/responses_2022.parquet").exists()

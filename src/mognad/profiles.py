@@ -769,7 +769,7 @@ def render_profile_files(
     rules, write its HTML and PDF, and log it (to its own log: jobs may run in threads)."""
     from mognad.logs import job_log
 
-    with job_log(log_path, f"profile.{Path(data_path).stem}") as log:
+    with job_log(log_path, f"profile.{Path(data_path).stem}", exit_on_input_error=False) as log:
         data = read_profile_data(data_path)
         problems = profile_violations(data)
         if problems:
