@@ -128,3 +128,26 @@ def test_a_tab_in_the_yaml_is_a_problem_with_its_line(tmp_path):
         load_config(path)
     message = str(excinfo.value)
     assert f"{path}, line 3" in message and "tabs" in message
+
+
+@pytest.mark.parametrize(
+    ("override", "said"),
+    [
+        ("report:\n  year: 2031\n", "'report.year' = 2031"),
+        ("years: [2024, 2025, 2031]\n", "survey year 2031 in 'years'"),
+    ],
+)
+def test_a_workflow_run_with_a_bad_config_stops_before_any_job_without_traceback(
+    tmp_path, override, said
+):
+    import subprocess
+    import sys
+
+    path = tmp_path / "override.yaml"
+    path.write_text(override, encoding="utf-8")
+    command = [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(path)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert f"{path}, line " in result.stderr and said in result.stderr
+    assert "Nothing was run." in result.stderr
+    assert "Traceback" not in result.stderr and 'File "' not in result.stderr

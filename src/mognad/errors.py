@@ -8,6 +8,7 @@ collected, not raised one at a time, so a check can list all of them at once.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -85,3 +86,11 @@ def format_problems(problems: Iterable[Problem]) -> str:
 def raise_if_any(problems: Sequence[Problem]) -> None:
     if problems:
         raise InputError(problems)
+
+
+def exit_if_any(problems: Sequence[Problem], hint: str = "") -> None:
+    """For the workflow's own set-up: print the problems, as the check does, and end the
+    process (no traceback: the run has not started, nothing was written)."""
+    if problems:
+        print(format_problems(problems) + (f"\n{hint}" if hint else ""), file=sys.stderr)
+        raise SystemExit(1)

@@ -4,12 +4,13 @@ import hashlib
 import re
 from pathlib import Path
 
-from mognad.config import codebook_year_problems, validate_config
-from mognad.errors import raise_if_any
+from mognad.config import codebook_year_problems, config_problems
+from mognad.errors import exit_if_any
 from mognad.instrument import load_codebook, load_instrument, year_spec_fingerprint
 
+# Config problems stop the run before any job, printed as the check prints them.
 CONFIG_FILES = ["config.yaml", *workflow.overwrite_configfiles]
-validate_config(config, source=CONFIG_FILES)
+exit_if_any(config_problems(config, source=CONFIG_FILES), "Nothing was run.")
 
 PACKAGE = Path(workflow.basedir) / "src" / "mognad"
 CODEBOOK = load_codebook(
@@ -17,10 +18,11 @@ CODEBOOK = load_codebook(
     load_instrument(config["instrument"]),
     config["source"]["raw_dir"],
 )
-raise_if_any(
+exit_if_any(
     codebook_year_problems(
-        config, CODEBOOK.years, config["source"]["codebook"], "config.yaml"
-    )
+        config, CODEBOOK.years, config["source"]["codebook"], CONFIG_FILES
+    ),
+    "Nothing was run.",
 )
 YEARS = config["years"]
 
