@@ -146,6 +146,18 @@ relock() {
     "$PYTHON" tools/write_environment_yml.py
 }
 
+# Snakemake with a console a person can follow: one line per job, every problem as it came,
+# the full output in logs/runs/<name>.log (VERBOSE=1 shows it on the console instead).
+run_snakemake() {
+    local name="$1"
+    shift
+    if [[ -n "${VERBOSE:-}" ]]; then
+        "$VENV/bin/snakemake" "$@"
+        return
+    fi
+    "$VENV/bin/snakemake" "$@" 2>&1 | "$VENV/bin/python" -m mognad.console "logs/runs/$name.log"
+}
+
 # Snakemake's own report (every figure and table with caption and provenance), written
 # after a run that changed anything, so a run with nothing to do stays a no-op.
 snakemake_report() {
@@ -158,7 +170,7 @@ snakemake_report() {
     if [[ -f "$out" && -z "$(find results -type f -newer "$out" -print -quit)" ]]; then
         return 0
     fi
-    "$VENV/bin/snakemake" --workflow-profile workflow/profiles/default --report "$out" "$@"
+    run_snakemake report --workflow-profile workflow/profiles/default --report "$out" "$@"
 }
 
 cmd="${1:-}"
@@ -173,11 +185,12 @@ case "$cmd" in
         "$VENV/bin/python" -m mognad unlock-stale
         if [[ "${1:-}" == --slurm ]]; then
             shift
-            "$VENV/bin/snakemake" --workflow-profile workflow/profiles/slurm "$@"
+            run_snakemake latest --workflow-profile workflow/profiles/slurm "$@"
         else
-            "$VENV/bin/snakemake" --cores "${CORES:-2}" --workflow-profile workflow/profiles/default "$@"
+            run_snakemake latest --cores "${CORES:-2}" --workflow-profile workflow/profiles/default "$@"
         fi
         snakemake_report "$@"
+        [[ -n "${VERBOSE:-}" ]] || "$VENV/bin/python" -m mognad.console --summary results
         ;;
     slurm-test)
         setup
