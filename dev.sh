@@ -146,6 +146,20 @@ relock() {
     "$PYTHON" tools/write_environment_yml.py
 }
 
+# The files given to Snakemake's --configfile (which takes one or more).
+configfiles() {
+    local taking=0 arg
+    for arg in "$@"; do
+        case "$arg" in
+            --configfile | --configfiles) taking=1 ;;
+            --configfile=*) echo "${arg#--configfile=}" ;;
+            -*) taking=0 ;;
+            *) ((taking)) && echo "$arg" ;;
+        esac
+    done
+    return 0
+}
+
 # Snakemake with a console a person can follow: one line per job, every problem as it came,
 # the full output in logs/runs/<name>.log (VERBOSE=1 shows it on the console instead).
 run_snakemake() {
@@ -181,6 +195,9 @@ case "$cmd" in
         ;;
     report)
         setup
+        # the config and any --configfile overrides, checked before Snakemake reads them
+        mapfile -t overrides < <(configfiles "$@")
+        "$VENV/bin/python" -m mognad check-config "${overrides[@]}"
         # a run killed earlier (kill -9, a restart) leaves Snakemake's lock behind
         "$VENV/bin/python" -m mognad unlock-stale
         if [[ "${1:-}" == --slurm ]]; then

@@ -70,3 +70,25 @@ def test_help_is_plain_text():
     command = [sys.executable, "-m", "mognad", "--help"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     assert "``" not in result.stdout and "check" in result.stdout
+
+
+def _dev(*args: str) -> subprocess.CompletedProcess[str]:
+    command = ["bash", str(ROOT / "dev.sh"), *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_the_main_command_checks_config_overrides_before_snakemake(tmp_path):
+    """A tab in an override: Snakemake would only say 'not valid JSON or YAML'; the main
+    command names the file and the line first, and runs nothing."""
+    override = tmp_path / "override.yaml"
+    override.write_text("bootstrap:\n\treplicates: 10\n", encoding="utf-8")
+    result = _dev("report", "-n", "--configfile", str(override))
+    assert result.returncode == 1
+    assert f"{override}, line 2" in result.stderr and "tabs" in result.stderr
+    assert "Nothing was run." in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unlock_through_the_main_command_does_not_fail_in_the_report_step():
+    result = _dev("report", "--unlock")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "marked for report" not in result.stdout + result.stderr

@@ -195,11 +195,23 @@ def main(argv: list[str] | None = None) -> int:
         help="make this run the reference: write its manifest to --manifest and its "
         "outputs' content to --outputs",
     )
+    config_check = commands.add_parser(
+        "check-config",
+        help="check config.yaml with any override files laid over it; list every problem",
+    )
+    config_check.add_argument("files", nargs="*", help="override files, in order")
     commands.add_parser(
         "unlock-stale",
         help="remove Snakemake's lock left by a run that was killed (never a live run's)",
     )
     args = parser.parse_args(argv)
+    if args.command == "check-config":
+        try:
+            load_config(ROOT / "config.yaml", *args.files)
+        except InputError as err:
+            print(format_problems(err.problems) + "\nNothing was run.", file=sys.stderr)
+            return 1
+        return 0
     if args.command == "unlock-stale":
         from mognad.runner import clear_stale_lock
 
