@@ -118,7 +118,8 @@ def summary(results: Path) -> str:
             key = part[0] if len(part) > 1 else "."
             counts[key] = counts.get(key, 0) + 1
     shown = ", ".join(f"{k}/ {n}" if k != "." else f"{n} at the top" for k, n in counts.items())
-    return f"Done. results/ holds {sum(counts.values())} files: {shown}."
+    total = sum(counts.values())
+    return f"Done. results/ holds {total} file{'s' * (total != 1)}: {shown}."
 
 
 def main(log: str, out: TextIO = sys.stdout, source: TextIO = sys.stdin) -> int:
