@@ -10,7 +10,8 @@
 #   bash dev.sh test [ARGS...]     run the test suite with pytest
 #   bash dev.sh slurm-test         as root on Debian: install a one-node SLURM cluster, run the
 #                                  workflow through it and compare with a local run
-#   bash dev.sh lint               ruff, ruff format --check, snakefmt --check, snakemake --lint
+#   bash dev.sh lint               ruff, ruff format --check, snakefmt --check, snakemake --lint,
+#                                  mypy (the hooks of .pre-commit-config.yaml)
 #   bash dev.sh check YEAR [FILE]  check a year's export against the codebook, list all problems
 #   bash dev.sh verify [--manifest M]  rerun from raw data in a scratch folder and compare
 #                                  every output with a manifest (default: the demo's reference)
@@ -33,7 +34,7 @@ export UV_PYTHON_DOWNLOADS=never
 export UV_COMPILE_BYTECODE=1
 
 usage() {
-    sed -n '2,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 die() {
@@ -136,6 +137,8 @@ lint() {
     else
         echo "== snakemake --lint skipped: no Snakefile" >&2
     fi
+    echo "== mypy" >&2
+    "$VENV/bin/mypy" || status=1
     return "$status"
 }
 

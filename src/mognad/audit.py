@@ -186,6 +186,7 @@ def audit_year(
                 weights = np.array([c in group.cells for c in order], float) / others
                 low, high = polytope.extent(weights, bounds)
                 if own:
+                    assert insider is not None  # own
                     low, high = low - insider[1] / others, high - insider[1] / others
                 target = Group(group.level, group.name, group.cells, others)
                 records.append((indicator, name, "group", target, low, high))
@@ -235,7 +236,7 @@ def audit_year(
 
 #: The change tables and the parts each publishes, as parts of :func:`part_weights`
 #: (``year_over_year``'s ``within`` is the stayers' mean change: within + interaction).
-CHANGE_TABLES = {
+CHANGE_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "year_over_year": {
         "cross_sectional": ("cross_sectional",),
         "within": ("within", "interaction"),

@@ -111,7 +111,7 @@ def summary(results: Path) -> str:
     """What a run left under ``results/``, by folder."""
     if not results.is_dir():
         return "Nothing was written under results/."
-    counts = {}
+    counts: dict[str, int] = {}
     for path in sorted(results.rglob("*")):
         if path.is_file():
             part = path.relative_to(results).parts

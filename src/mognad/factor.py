@@ -353,8 +353,8 @@ def _build(
         group.cells = {name: c.arrays() for name, c in cells.items()}
         groups.append(group)
     bounds = np.full(len(keys), -np.inf)
-    for index, floor in lower.items():
-        bounds[index] = floor
+    for slot, floor in lower.items():
+        bounds[slot] = floor
     return _Structure(model, groups, list(keys), bounds, meanstructure, level)
 
 
@@ -479,9 +479,9 @@ def _start(st: _Structure, marker: bool) -> np.ndarray:
         for name in first:
             idx = [row[i] for i in model.factors[name]]
             block = R[np.ix_(idx, idx)]
-            values, vectors = np.linalg.eigh(block)
+            eigenvalues, vectors = np.linalg.eigh(block)
             v = vectors[:, -1] * (1 if vectors[:, -1].sum() >= 0 else -1)
-            lam_std[idx] = np.clip(np.sqrt(max(values[-1], 1e-6)) * v, -0.95, 0.95)
+            lam_std[idx] = np.clip(np.sqrt(max(eigenvalues[-1], 1e-6)) * v, -0.95, 0.95)
             lam_std[idx] = np.where(np.abs(lam_std[idx]) < 0.2, 0.2, lam_std[idx])
         phi = np.eye(k1)
         for a, na in enumerate(first):

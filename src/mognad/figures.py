@@ -20,7 +20,7 @@ import textwrap
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple, ParamSpec
+from typing import TYPE_CHECKING, Any, NamedTuple, ParamSpec
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -36,6 +36,9 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 from mognad.io import write_atomic, write_published_csv
 from mognad.labels import DASH, Labels
 from mognad.outputs import COEFFICIENT_COLUMNS, FIGURES
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 #: Okabe & Ito (2008): distinguishable with every common form of colour blindness.
 OKABE_ITO = (
@@ -73,7 +76,7 @@ FIGURE_NAMES = FIGURES
 
 #: The house style. ``svg.fonttype: none`` keeps text as text in SVG (searchable,
 #: accessible); the fixed hash salt makes SVG element ids the same on every run.
-STYLE: dict[str, Any] = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
     "font.size": 9,
@@ -157,16 +160,17 @@ def save_figure(fig: Figure, stem: Path, formats: Sequence[str] = FORMATS) -> li
             )
         for fmt in formats:
             path = Path(stem).parent / f"{Path(stem).name}.{fmt}"
-            write_atomic(
-                path,
-                lambda tmp, fmt=fmt: fig.savefig(
+
+            def save(tmp: Path, fmt: str = fmt) -> None:
+                fig.savefig(
                     tmp,
                     format=fmt,
                     metadata=METADATA.get(fmt),
                     bbox_inches="tight",
                     pad_inches=0.05,
-                ),
-            )
+                )
+
+            write_atomic(path, save)
             paths.append(path)
     return paths
 

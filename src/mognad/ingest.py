@@ -16,7 +16,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -432,7 +432,7 @@ def _rows_where(table: RawTable, mask: np.ndarray) -> tuple[int, ...]:
 def _map_values(
     table: RawTable,
     column: str,
-    mapping: dict[str, object],
+    mapping: Mapping[str, object],
     expected: str,
     problems: list[Problem],
     describe=None,
@@ -672,7 +672,7 @@ def _map_roles(table: RawTable, spec: YearSpec, problems: list[Problem]) -> np.n
         table, column, spec.roles, f"one of {shown} or blank", problems, lambda _: "an unknown role"
     )
     options = np.array([*dict.fromkeys(spec.roles.values()), None], dtype=object)
-    return np.where(known, options[np.where(known, mapped, len(options) - 1)], None)
+    return np.where(known, options[np.where(known, mapped, len(options) - 1)], np.asarray(None))
 
 
 def check_columns(table: RawTable, spec: YearSpec, codebook_file: str) -> list[Problem]:

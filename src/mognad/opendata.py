@@ -230,6 +230,7 @@ def _field(
         field["constraints"] = {**field.get("constraints", {}), **constraints}
     names = {lang: _categories(column, labels[lang]) for lang in LANGUAGES}
     if names["sv"] is not None:
+        assert names["en"] is not None  # the same columns hold codes in every language
         codes = sorted(names["sv"])
         field["constraints"] = {**field.get("constraints", {}), "enum": codes}
         field["categories"] = [{"value": c, "label": names["sv"][c]} for c in codes]

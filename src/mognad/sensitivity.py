@@ -50,7 +50,7 @@ def data_driven_weights(categories: pd.DataFrame, instrument: Instrument) -> dic
     """Category weights from the first principal component of each dimension's category
     means (complete rows), scaled to average 1 within the dimension; equal weights where
     the correlation is undefined (too few rows, or a constant category)."""
-    weights = {}
+    weights: dict[str, float] = {}
     for dimension in instrument.dimensions:
         members = instrument.dimension_categories(dimension)
         complete = categories[members].dropna().to_numpy()

@@ -11,9 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 Count = TypeVar("Count")
+_Result_co = TypeVar("_Result_co", covariant=True)
+
+
+class _ComparesToInt(Protocol[_Result_co]):
+    """A number or an array: whatever ``< int`` gives (a bool, or an array of them)."""
+
+    def __lt__(self, other: int, /) -> _Result_co: ...
 
 
 @dataclass(frozen=True)
@@ -34,10 +41,10 @@ class Thresholds:
             float(disclosure.get("protection_width", cls.protection_width)),
         )
 
-    def too_few_orgs(self, n_orgs: Count) -> Count:
+    def too_few_orgs(self, n_orgs: _ComparesToInt[Count]) -> Count:
         """True where a value rests on fewer organisations than may be published."""
-        return n_orgs < self.min_orgs  # type: ignore[operator]
+        return n_orgs < self.min_orgs
 
-    def too_few_respondents(self, n_respondents: Count) -> Count:
+    def too_few_respondents(self, n_respondents: _ComparesToInt[Count]) -> Count:
         """True where a value rests on fewer respondents than may be published."""
-        return n_respondents < self.min_respondents  # type: ignore[operator]
+        return n_respondents < self.min_respondents

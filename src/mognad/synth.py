@@ -37,7 +37,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -612,6 +612,10 @@ class _Calibration:
             )
         return pct / len(self.categories)
 
+    @overload
+    def national(self, mu: float, slope: Literal[False] = False) -> float: ...
+    @overload
+    def national(self, mu: float, slope: Literal[True]) -> tuple[float, float]: ...
     def national(self, mu: float, slope: bool = False) -> float | tuple[float, float]:
         """Mean over organisations of the mean over their respondents (and its derivative
         in mu when ``slope``)."""
@@ -1008,6 +1012,7 @@ def _submissions(
     tokens_taken: set[str],
 ) -> pd.DataFrame:
     """Every export row of a year, typed, with its kind, in export (shuffled) order."""
+    total: int
     total, k_items = answers.shape
     n_org = len(orgs)
     # Identities of the genuine respondents.
