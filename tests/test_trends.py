@@ -13,6 +13,7 @@ import statsmodels.api as sm
 from conftest import CONFIG, ROOT, demo_responses
 
 from mognad.changeparts import part_weights
+from mognad.models import fit_model
 from mognad.scores import organisation_standard_errors
 from mognad.trends import (
     DECOMPOSITION_COLUMNS,
@@ -393,3 +394,23 @@ def test_a_single_organisation_gives_estimates_without_uncertainty():
     table = fixed_effects_trend(orgs, "maturity")
     assert table["estimate"].tolist() == pytest.approx([0.0, 2.0, 7.0])
     assert table["std_error"].isna().all()
+
+
+def test_fixed_effects_trend_and_fixed_effects_model_agree_with_singletons():
+    """One within estimator: the trend table and a ``fixed_effects`` model give the same
+    year effects and standard errors, organisations seen once left out of both."""
+    panel = random_panel(5, n_orgs=50)
+    panel = pd.concat(
+        [panel, pd.DataFrame({"year": [2019, 2020], "org_id": ["S1", "S2"], "y": [10.0, 90.0]})],
+        ignore_index=True,
+    )
+    trend = fixed_effects_trend(panel, "y").set_index("year").iloc[1:]
+    spec = {"kind": "fixed_effects", "level": "organisation", "formula": "y ~ C(year)"}
+    model = fit_model("fe", spec, panel)
+    coefs = model.coefficients.set_index("term")
+    np.testing.assert_allclose(coefs["estimate"], trend["estimate"], rtol=1e-10)
+    np.testing.assert_allclose(coefs["std_error"], trend["std_error"], rtol=1e-10)
+    singletons = (panel.groupby("org_id").size() == 1).sum()
+    assert singletons >= 2
+    assert f"{singletons} organisations observed once left out" in model.fit["warnings"]
+    assert model.fit["n_groups"] == panel["org_id"].nunique() - singletons

@@ -17,7 +17,8 @@ Three kinds, each answering "what goes with higher maturity?" under a different 
   zero, or a Hessian that is not positive definite) are reported in the fit table, not raised.
 * ``fixed_effects``: the within estimator. The outcome and the formula's regressors (the
   design matrix without intercept) are demeaned by organisation and fitted by OLS. Terms that
-  do not vary within organisations drop out and are listed as ``dropped``. Standard errors
+  do not vary within organisations drop out and are listed as ``dropped``; organisations
+  observed once are left out (see :func:`within_fit`, also used by the trends). Standard errors
   are CR1 by organisation with factor G/(G-1)·(N-1)/(N-K), K = the remaining slopes: the
   absorbed organisation effects are *not* counted, because they are nested within the
   clusters (Cameron & Miller 2015, §IV; Stata ``xtreg, fe vce(cluster)``); counting them would
@@ -220,36 +221,51 @@ def _fit_ols(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFrame
     return coefs, fit
 
 
-def _fit_fixed_effects(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    y, x = _design(spec["formula"], frame)
-    x = x.drop(columns=[c for c in x.columns if c == "Intercept"])
-    groups = frame.loc[y.index, "org_id"].to_numpy()
+def within_fit(
+    y: pd.Series, x: pd.DataFrame, groups: np.ndarray, level: float = 0.95
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The within (organisation fixed-effects) estimator, shared by models and trends.
+
+    Organisations seen once are left out first: demeaning makes their row zero, so they add
+    nothing to the estimate but would still be counted in N and G of the small-sample factor
+    and make the standard errors too small (Correia 2015, as ``reghdfe``). Terms without
+    within-organisation variation, then any left linearly dependent, are dropped.
+    """
     codes = pd.factorize(groups)[0]
+    repeated = np.bincount(codes)[codes] > 1
+    singletons = int(np.unique(codes[~repeated]).size)
+    y, x, codes = y[repeated], x[repeated], pd.factorize(codes[repeated])[0]
     yw = y - y.groupby(codes).transform("mean")
     xw = x - x.groupby(codes).transform("mean")
-    # Terms without within-organisation variation, then any left linearly dependent.
     scale = np.maximum(x.abs().max(), 1.0)
     dropped = [c for c in x.columns if np.sqrt((xw[c] ** 2).mean()) <= 1e-10 * scale[c]]
     kept, aliased = _independent(xw, [c for c in xw.columns if c not in dropped])
     dropped += aliased
     xm, ym = xw[kept].to_numpy(), yw.to_numpy()
-    n, k, g = len(ym), len(kept), int(codes.max() + 1)
+    n, k, g = len(ym), len(kept), int(codes.max(initial=-1) + 1)
     beta = np.linalg.lstsq(xm, ym, rcond=None)[0] if k else np.zeros(0)
     resid = ym - xm @ beta
-    cov = cluster_cov(xm, resid, codes, k) if k else np.zeros((0, 0))
-    coefs = _tidy(kept, beta, np.sqrt(np.diag(cov)), df=g - 1)
-    sigma2 = resid @ resid / max(n - g - k, 1)
+    usable = k and g > 1
+    cov = cluster_cov(xm, resid, codes, k) if usable else np.full((k, k), np.nan)
+    coefs = _tidy(kept, beta, np.sqrt(np.diag(cov)), df=g - 1 if g > 1 else None, level=level)
     fit = {
         "n": n,
         "n_groups": g,
-        "r_squared": float(1 - resid @ resid / (ym @ ym)),
+        "r_squared": float(1 - resid @ resid / (ym @ ym)) if n else np.nan,
         "r_squared_kind": "within",
-        "residual_variance": float(sigma2),
+        "residual_variance": float(resid @ resid / max(n - g - k, 1)),
         "converged": True,
         "boundary": False,
-        "dropped": ";".join(dropped),
+        "dropped": ";".join(map(str, dropped)),
+        "warnings": f"{singletons} organisations observed once left out" if singletons else "",
     }
     return coefs, fit
+
+
+def _fit_fixed_effects(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    y, x = _design(spec["formula"], frame)
+    x = x.drop(columns=[c for c in x.columns if c == "Intercept"])
+    return within_fit(y, x, frame.loc[y.index, "org_id"].to_numpy())
 
 
 def variance_interval(
@@ -400,7 +416,7 @@ def fit_model(name: str, spec: Mapping[str, Any], frame: pd.DataFrame) -> ModelR
         warnings.simplefilter("always")
         if data["org_id"].nunique() < 2:  # no clustering, no random effects, no within
             coefs = pd.DataFrame(columns=COEFFICIENT_COLUMNS)
-            fit = {"n": len(data), "converged": False, "warnings": NOT_FITTED}
+            fit: dict[str, Any] = {"n": len(data), "converged": False, "warnings": NOT_FITTED}
         else:
             coefs, fit = FITTERS[spec["kind"]](spec, data)
             support = term_support(spec["formula"], data, spec["level"])

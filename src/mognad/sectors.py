@@ -19,6 +19,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.multitest import multipletests
 
 #: Indicators compared by default.
 INDICATORS = ("capability", "legacy", "maturity")
@@ -63,20 +64,16 @@ def flag_small_groups(table: pd.DataFrame, min_orgs: int) -> pd.DataFrame:
 
 
 def holm(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Holm step-down adjusted p-values, in the input order.
+    """Holm step-down adjusted p-values (statsmodels' ``multipletests``), in the input order.
 
-    Sorted ascending, p_(i) becomes max_{j<=i} min(1, (m - j + 1) p_(j)). NaN p-values are
-    left NaN and are not counted in the family size m.
+    NaN p-values are left NaN and are not counted in the family size, which
+    ``multipletests`` itself does not allow for.
     """
     p = np.asarray(p_values, dtype="float64")
     out = np.full(p.shape, np.nan)
-    present = np.flatnonzero(~np.isnan(p))
-    m = present.size
-    if m == 0:
-        return out
-    order = present[np.argsort(p[present], kind="stable")]
-    scaled = (m - np.arange(m)) * p[order]
-    out[order] = np.minimum(1.0, np.maximum.accumulate(scaled))
+    present = ~np.isnan(p)
+    if present.any():
+        out[present] = multipletests(p[present], method="holm")[1]
     return out
 
 
@@ -87,16 +84,13 @@ def welch_contrast(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict[st
     n_a, n_b = a.size, b.size
     mean_a, mean_b = a.mean(), b.mean()
     var_a, var_b = a.var(ddof=1), b.var(ddof=1)
-    se2_a, se2_b = var_a / n_a, var_b / n_b
     difference = mean_a - mean_b
     with np.errstate(divide="ignore", invalid="ignore"):
-        se = np.sqrt(se2_a + se2_b)
-        t = difference / se
-        df = (se2_a + se2_b) ** 2 / (se2_a**2 / (n_a - 1) + se2_b**2 / (n_b - 1))
+        test = stats.ttest_ind(a, b, equal_var=False)
+        interval = test.confidence_interval(confidence_level=level)
         pooled_sd = np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / (n_a + n_b - 2))
         d = difference / pooled_sd
-    half = stats.t.ppf(0.5 + level / 2, df) * se
-    p = 2.0 * stats.t.sf(np.abs(t), df)
+        se = np.sqrt(var_a / n_a + var_b / n_b)
     j = 1.0 - 3.0 / (4.0 * (n_a + n_b) - 9.0)
     return {
         "n_a": n_a,
@@ -105,11 +99,11 @@ def welch_contrast(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> dict[st
         "mean_b": mean_b,
         "difference": difference,
         "std_error": se,
-        "ci_low": difference - half,
-        "ci_high": difference + half,
-        "t": t,
-        "df": df,
-        "p_value": p,
+        "ci_low": float(interval.low),
+        "ci_high": float(interval.high),
+        "t": float(test.statistic),
+        "df": float(test.df),
+        "p_value": float(test.pvalue),
         "cohens_d": d,
         "hedges_g": j * d,
     }

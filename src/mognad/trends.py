@@ -27,6 +27,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from mognad.changeparts import part_weights
+from mognad.models import within_fit
 
 #: The indicators the workflow's trend tables cover.
 TREND_INDICATORS: tuple[str, ...] = ("capability", "legacy", "maturity")
@@ -243,7 +244,8 @@ def fixed_effects_trend(orgs: pd.DataFrame, indicator: str, level: float = 0.95)
     """Year effects relative to the first survey year, with organisation fixed effects.
 
     Each organisation is compared with itself, so the effects are free of the joiners' and
-    leavers' levels. Within estimator: the indicator and the year dummies (first year left
+    leavers' levels. Within estimator (:func:`mognad.models.within_fit`, the one the
+    ``fixed_effects`` models use): the indicator and the year dummies (first year left
     out) are demeaned by organisation and fitted by OLS without constant; organisations seen
     only once carry no within information and are dropped. Standard errors are clustered by
     organisation with statsmodels' small-sample factor G/(G-1) * (N-1)/(N-K), where K counts
@@ -254,30 +256,18 @@ def fixed_effects_trend(orgs: pd.DataFrame, indicator: str, level: float = 0.95)
     """
     values = _org_values(orgs, indicator, None)
     years = sorted(values["year"].unique())
-    counts = values.groupby("org_id")["year"].transform("size")
-    values = values[counts > 1]
-    dummies = np.column_stack([(values["year"] == y).to_numpy(float) for y in years[1:]])
-    frame = pd.DataFrame(dummies, index=values.index)
-    frame["y"] = values[indicator].to_numpy()
-    demeaned = frame - frame.groupby(values["org_id"].to_numpy()).transform("mean")
-    params, bse, ci, _ = _cluster_fit(
-        demeaned["y"].to_numpy(),
-        demeaned.drop(columns="y").to_numpy(),
-        values["org_id"].values,
-        level,
+    dummies = pd.DataFrame(
+        {year: (values["year"] == year).to_numpy(float) for year in years[1:]},
+        index=values.index,
     )
+    coefs, _ = within_fit(values[indicator], dummies, values["org_id"].to_numpy(), level)
+    effects = coefs.set_index("term").reindex(years[1:])
     nan = float("nan")
     rows = [{"year": years[0], "estimate": 0.0, "std_error": nan, "ci_low": nan, "ci_high": nan}]
-    for k, year in enumerate(years[1:]):
-        rows.append(
-            {
-                "year": year,
-                "estimate": float(params[k]),
-                "std_error": float(bse[k]),
-                "ci_low": float(ci[k, 0]),
-                "ci_high": float(ci[k, 1]),
-            }
-        )
+    rows += [
+        {"year": year, **effects.loc[year, ["estimate", "std_error", "ci_low", "ci_high"]]}
+        for year in years[1:]
+    ]
     return pd.DataFrame(rows)
 
 
