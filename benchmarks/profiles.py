@@ -112,7 +112,7 @@ from mognad.profiles import read_profile_data, render_profile
 cfg = yaml.safe_load(open({str(ROOT / "config.yaml")!r}, encoding="utf-8"))
 labels = load_labels({str(ROOT / "data/codebook/labels.yaml")!r},
     load_instrument({str(ROOT / "config.yaml")!r}.replace("config.yaml", cfg["instrument"])),
-    cfg["method"]["quadrants"], "sv")
+    "sv")
 render_profile(read_profile_data({str(data_path)!r}), labels,
     {str(out / "cold.html")!r}, {str(out / "cold.pdf")!r})
 """
@@ -199,7 +199,6 @@ def main(argv: list[str] | None = None) -> int:
     labels = load_labels(
         ROOT / "data/codebook/labels.yaml",
         load_instrument(ROOT / cfg["instrument"]),
-        cfg["method"]["quadrants"],
         args.language,
     )
     rows = []

@@ -92,3 +92,50 @@ def test_unlock_through_the_main_command_does_not_fail_in_the_report_step():
     result = _dev("report", "--unlock")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "marked for report" not in result.stdout + result.stderr
+
+
+def test_the_package_works_outside_the_checkout(tmp_path):
+    """Installed elsewhere (here: the package folder copied alone onto the path), the
+    commands find their schema and templates in the package and the project in the
+    working directory."""
+    import shutil
+
+    site = tmp_path / "site"
+    shutil.copytree(
+        ROOT / "src" / "mognad", site / "mognad", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "config.yaml", project)
+    shutil.copytree(ROOT / "data" / "codebook", project / "data" / "codebook")
+    shutil.copytree(ROOT / "data" / "raw" / "demo", project / "data" / "raw" / "demo")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(site), "HOME": str(tmp_path)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "mognad", *args]
+        return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
+
+    where = subprocess.run(
+        [sys.executable, "-c", "import mognad.config as c; print(c.__file__, c.ROOT)"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert where == [str(site / "mognad" / "config.py"), str(project)]
+    assert (site / "mognad" / "schemas" / "config.schema.yaml").is_file()
+    checked = run("check-config")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    year = run("check", "2022")
+    assert year.returncode == 0, year.stdout + year.stderr
+    assert "no problems" in year.stdout
+    (project / "config.yaml").write_text(
+        (project / "config.yaml")
+        .read_text(encoding="utf-8")
+        .replace("replicates: 2000", "replicates: -1"),
+        encoding="utf-8",
+    )
+    bad = run("check-config")
+    assert bad.returncode != 0 and "replicates" in bad.stdout + bad.stderr
+    assert "Traceback" not in bad.stdout + bad.stderr

@@ -22,7 +22,7 @@ from mognad.disclosure import Thresholds, quadrant_points
 from mognad.figures import CATEGORIES, DIMENSIONS, Plotted
 from mognad.instrument import load_instrument
 from mognad.io import round_significant
-from mognad.labels import Labels, load_labels
+from mognad.labels import Labels, load_labels, quadrant_names
 from mognad.tables import rank_groups
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,9 +37,7 @@ SCORES = [*CATEGORIES, *DIMENSIONS]
 
 def _labels(language: str) -> Labels:
     instrument = load_instrument(ROOT / CONFIG["instrument"])
-    return load_labels(
-        ROOT / "data/codebook/labels.yaml", instrument, CONFIG["method"]["quadrants"], language
-    )
+    return load_labels(ROOT / "data/codebook/labels.yaml", instrument, language)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +75,7 @@ def _tables(seed: int = 1, orgs: pd.DataFrame | None = None) -> dict[str, pd.Dat
         [YEARS, list(figures.QUADRANT_ORDER)], names=["year", "quadrant"]
     ).to_frame(index=False)
     quadrants = quadrant_rows.assign(level="national", group="all")
-    names = CONFIG["method"]["quadrants"]
+    names = quadrant_names(ROOT / "data/codebook/labels.yaml")
     quadrants["quadrant_sv"] = quadrants["quadrant"].map(lambda q: names[q]["sv"])
     quadrants["quadrant_en"] = quadrants["quadrant"].map(lambda q: names[q]["en"])
     quadrants["n_orgs"] = rng.integers(1, 20, len(quadrants))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 import pandas as pd
-from conftest import CONFIG, planned_jobs
+from conftest import CONFIG, ROOT, planned_jobs
 
 from mognad.outputs import COEFFICIENT_COLUMNS
 from mognad.runner import run_workflow
@@ -30,9 +30,23 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
     config["years"] = [2019, 2020]  # two years keep the run short; the rule is the same
     config["bootstrap"]["replicates"] = 200
     config["sensitivity"]["draws"] = 20
+    labels = tmp_path / "labels.yaml"
+    labels.write_text((ROOT / CONFIG["labels"]).read_text(encoding="utf-8"), encoding="utf-8")
+    config["labels"] = str(labels)
     work = tmp_path / "work"
     run_workflow(work, config)
     assert planned_jobs(work, config) == {}
+
+    # Display words are the labels' business: renaming a quadrant reruns only what shows
+    # words, no scoring, bootstrap, quality, sensitivity or model job.
+    text = labels.read_text(encoding="utf-8")
+    assert '"Digitalt mogen"' in text
+    labels.write_text(text.replace('"Digitalt mogen"', '"Digitalt mogen (ny)"'), encoding="utf-8")
+    # (profile_data follows the published sector tables it reads)
+    assert set(planned_jobs(work, config)) == set(PUBLISHED) - {"publish_models"}
+    run_workflow(work, config)
+    published = pd.read_csv(work / "results/tables/quadrants.csv")
+    assert "Digitalt mogen (ny)" in set(published["quadrant_sv"])
 
     changed = copy.deepcopy(config)
     changed["method"]["min_answered_share"] = 0.6

@@ -13,7 +13,7 @@ from conftest import CONFIG, ROOT
 from mognad.disclosure import Thresholds
 from mognad.instrument import load_instrument
 from mognad.io import write_csv
-from mognad.labels import LabelError, load_labels
+from mognad.labels import LabelError, load_labels, quadrant_names
 from mognad.opendata import (
     DESCRIPTOR,
     OPEN_TABLES,
@@ -40,10 +40,7 @@ def instrument():
 
 @pytest.fixture(scope="module")
 def labels(instrument):
-    return {
-        lang: load_labels(ROOT / CONFIG["labels"], instrument, CONFIG["method"]["quadrants"], lang)
-        for lang in ("sv", "en")
-    }
+    return {lang: load_labels(ROOT / CONFIG["labels"], instrument, lang) for lang in ("sv", "en")}
 
 
 def _scores(instrument, base: float) -> dict[str, float]:
@@ -72,7 +69,7 @@ def _groups(instrument, column: str | None, rows: list[tuple]) -> pd.DataFrame:
 
 
 def _quadrants() -> pd.DataFrame:
-    names = CONFIG["method"]["quadrants"]
+    names = quadrant_names(ROOT / CONFIG["labels"])
     rows = []
     for level, group, counts in (
         ("national", "all", (3, 4, 2, 5)),

@@ -28,6 +28,7 @@ from mognad.profiles import (
     profile_violations,
     read_profile_data,
     render_profile,
+    render_profile_files,
     write_profile_data,
 )
 from mognad.smallcell import Thresholds
@@ -43,8 +44,7 @@ A4 = (595.28, 841.89)
 def labels():
     instrument = load_instrument(ROOT / CFG["instrument"])
     path = ROOT / "data/codebook/labels.yaml"
-    quadrants = CFG["method"]["quadrants"]
-    return {lang: load_labels(path, instrument, quadrants, lang) for lang in ("sv", "en")}
+    return {lang: load_labels(path, instrument, lang) for lang in ("sv", "en")}
 
 
 def _scores(cats: list[float], spread: float = 3.0) -> dict[str, float]:
@@ -346,7 +346,7 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         "labels": str(ROOT / "data/codebook/labels.yaml"),
         "instrument": str(ROOT / CFG["instrument"]),
     }
-    params = SimpleNamespace(quadrants=CFG["method"]["quadrants"], language="en")
+    params = SimpleNamespace(language="en")
     folder = tmp_path / "data"
     _run_script(
         "profile_data",
@@ -365,13 +365,15 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         log=[str(tmp_path / "data.log")],
     )
     assert sorted(p.stem for p in folder.glob("*.json")) == list("ABCDEF")
-    _run_script(
-        "profile",
-        input=_Files(data=str(folder / "A.json"), **common),
-        output=_Files(html=str(tmp_path / "A.html"), pdf=str(tmp_path / "A.pdf")),
-        params=params,
-        wildcards=SimpleNamespace(year=str(YEAR), org_id="A"),
-        log=[str(tmp_path / "A.log")],
+    # the profile rule renders in the Snakemake process (common.smk: render_profile_job)
+    render_profile_files(
+        folder / "A.json",
+        common["labels"],
+        common["instrument"],
+        params.language,
+        tmp_path / "A.html",
+        tmp_path / "A.pdf",
+        tmp_path / "A.log",
     )
     assert _pdf_text((tmp_path / "A.pdf").read_bytes())[0] == 1
     assert 'lang="en"' in (tmp_path / "A.html").read_text(encoding="utf-8")
@@ -399,8 +401,7 @@ def test_pdf_is_byte_identical_in_a_fresh_process(profiles, labels, tmp_path):
         "from mognad.profiles import profile_pdf, read_profile_data\n"
         f"cfg = yaml.safe_load(open({str(ROOT / 'config.yaml')!r}, encoding='utf-8'))\n"
         f"labels = load_labels({str(ROOT / 'data/codebook/labels.yaml')!r}, "
-        f"load_instrument({str(ROOT)!r} + '/' + cfg['instrument']), "
-        "cfg['method']['quadrants'], 'sv')\n"
+        f"load_instrument({str(ROOT)!r} + '/' + cfg['instrument']), 'sv')\n"
         f"sys.stdout.buffer.write(profile_pdf(read_profile_data({str(tmp_path / 'A.json')!r}), "
         "labels))\n"
     )

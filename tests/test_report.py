@@ -13,11 +13,12 @@ import pytest
 import yaml
 
 from mognad import report as R
-from mognad.labels import load_labels
+from mognad.labels import load_labels, quadrant_names
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
 LABELS = ROOT / "data/codebook/labels.yaml"
+QUADRANT_NAMES = quadrant_names(LABELS)
 YEARS = (2023, 2024, 2025)
 YEAR = 2025
 SECTORS = ("culture_leisure", "education", "service", "social_services", "urban_planning")
@@ -74,7 +75,7 @@ def synthetic_tables() -> tuple[dict, dict, dict, dict]:
             )
         for level, group in (("national", "all"), ("sector", "education")):
             for code, share in QUADRANTS.items():
-                names = CONFIG["method"]["quadrants"][code]
+                names = QUADRANT_NAMES[code]
                 quads.append(
                     {
                         "year": year,
@@ -331,7 +332,6 @@ def synthetic_tables() -> tuple[dict, dict, dict, dict]:
             "min_answered_share": 0.5,
             "organisation_weighting": "organisation",
             "quadrant_thresholds": {"capability": 50, "legacy": 50},
-            "quadrants": CONFIG["method"]["quadrants"],
         },
         "sensitivity": {"draws": 500, "seed": 2, "choices": CONFIG["sensitivity"]["choices"]},
     }
@@ -342,7 +342,7 @@ def synthetic_tables() -> tuple[dict, dict, dict, dict]:
 
 
 def labels_for(instrument, language):
-    return load_labels(LABELS, instrument, CONFIG["method"]["quadrants"], language)
+    return load_labels(LABELS, instrument, language)
 
 
 def params_for(instrument, language, models=None) -> R.ReportParams:

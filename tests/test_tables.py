@@ -31,7 +31,6 @@ def _labels(language: str):
     return load_labels(
         ROOT / CONFIG["labels"],
         load_instrument(ROOT / CONFIG["instrument"]),
-        CONFIG["method"]["quadrants"],
         language,
     )
 

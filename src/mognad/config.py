@@ -15,8 +15,17 @@ import yaml
 
 from mognad.errors import InputError, Problem, raise_if_any
 
-ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+def _project_root() -> Path:
+    """The checkout the package runs from; for an installed package, the working directory
+    (run inside a project folder that holds config.yaml)."""
+    checkout = Path(__file__).resolve().parents[2]
+    return checkout if (checkout / "Snakefile").is_file() else Path.cwd()
+
+
+ROOT = _project_root()
+#: Package data: read from the installed package, wherever it is.
+SCHEMA = Path(__file__).resolve().parent / "schemas" / "config.schema.yaml"
 
 _TYPE_NAMES = {
     str: "a string",

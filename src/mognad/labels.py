@@ -157,10 +157,9 @@ def _pick(entries: Mapping[str, Mapping[str, str]], language: str, where: str) -
 def load_labels(
     path: str | Path,
     instrument: Instrument,
-    quadrants: Mapping[str, Mapping[str, str]],
     language: str,
 ) -> Labels:
-    """Every label in ``language`` from the labels file, the instrument and the quadrants."""
+    """Every label in ``language`` from the labels file and the instrument."""
     if language not in LANGUAGES:
         raise LabelError(f"language {language!r} is not one of {', '.join(LANGUAGES)}")
     path = Path(path)
@@ -171,15 +170,20 @@ def load_labels(
         **_pick(instrument.dimensions, language, "instrument dimensions"),
         **sections.get("indicators", {}),
     }
-    sections["quadrants"] = _pick(quadrants, language, "config method.quadrants")
     return Labels(language=language, sections=sections, source=str(path))
+
+
+def quadrant_names(path: str | Path) -> dict[str, dict[str, str]]:
+    """The quadrants' names in every language (code -> language -> name), for tables that
+    carry both."""
+    raw = read_yaml(Path(path)).get("quadrants", {})
+    return {str(code): {lang: raw[code][lang] for lang in LANGUAGES} for code in raw}
 
 
 def labels_from_files(
     labels_path: str | Path,
     instrument_path: str | Path,
-    quadrants: Mapping[str, Mapping[str, str]],
     language: str,
 ) -> Labels:
     """:func:`load_labels` from the two files a job gets as inputs (labels, instrument)."""
-    return load_labels(labels_path, load_instrument(instrument_path), quadrants, language)
+    return load_labels(labels_path, load_instrument(instrument_path), language)

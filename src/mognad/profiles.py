@@ -370,11 +370,12 @@ def radar_svg(
             for v, (ux, uy) in zip(values, axes, strict=True)
         ]
         dashing = f' stroke-dasharray="{dash}"' if dash else ""
-        if all(p is not None for p in xy):
+        corners = [p for p in xy if p is not None]
+        if len(corners) == len(xy):
             fill = f'fill="{colour}" fill-opacity="0.18"' if key == "org" else 'fill="none"'
             width_ = "2.2" if key == "org" else "1.8"
             parts.append(
-                f'<polygon points="{_points(xy)}" {fill} stroke="{colour}" '
+                f'<polygon points="{_points(corners)}" {fill} stroke="{colour}" '
                 f'stroke-width="{width_}"{dashing} stroke-linejoin="round"/>'
             )
         if key == "org":
@@ -748,18 +749,17 @@ def write_index(
 
 
 @functools.lru_cache(maxsize=8)
-def _job_labels(labels_path: str, instrument_path: str, quadrants: str, language: str) -> Labels:
+def _job_labels(labels_path: str, instrument_path: str, language: str) -> Labels:
     """Labels for profile jobs, read once per process: jobs run in the Snakemake process."""
     from mognad.labels import labels_from_files
 
-    return labels_from_files(labels_path, instrument_path, json.loads(quadrants), language)
+    return labels_from_files(labels_path, instrument_path, language)
 
 
 def render_profile_files(
     data_path: str | Path,
     labels_path: str | Path,
     instrument_path: str | Path,
-    quadrants: Mapping[str, Mapping[str, str]],
     language: str,
     out_html: str | Path,
     out_pdf: str | Path | None,
@@ -774,7 +774,6 @@ def render_profile_files(
         problems = profile_violations(data)
         if problems:
             raise ValueError(f"{data_path}: disclosure rules broken: " + "; ".join(problems))
-        key = json.dumps(quadrants, sort_keys=True, ensure_ascii=False)
-        labels = _job_labels(str(labels_path), str(instrument_path), key, language)
+        labels = _job_labels(str(labels_path), str(instrument_path), language)
         render_profile(data, labels, out_html, out_pdf)
         log.info("profile of %s %s (%s)", data["org_id"], data["year"], language)

@@ -12,6 +12,7 @@ fonts only. Both outputs are byte-identical from run to run.
 
 from __future__ import annotations
 
+import builtins
 import math
 import re
 import shutil
@@ -28,16 +29,19 @@ import pypandoc
 import typst
 
 from mognad.io import write_atomic
-from mognad.labels import DASH, Labels, significance_stars
+from mognad.labels import DASH, Labels
+from mognad.models import ModelResult, read_model
+from mognad.modeltables import RegressionWords, regression_cells
 from mognad.outputs import FIGURES
 from mognad.outputs import REPORT_TABLES as TABLES
+from mognad.textable import markdown_table
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "report"
 
 #: The figures the report shows, in order; each is a file ``<name>.png`` or ``.svg``.
 #: The published tables the report reads (``results/tables/<name>.csv``).
 INDICATORS = ("maturity", "capability", "legacy")
-#: Quadrants in reading order (``method.quadrants``; method.json sorts its keys).
+#: Quadrants in reading order (the labels' ``quadrants``; method.json sorts its keys).
 QUADRANTS = ("mature", "ambitious", "maintaining", "beginning")
 DECOMPOSITION_PARTS = ("cross_sectional", "within", "composition", "interaction")
 EXCLUSION_REASONS = ("test_response", "duplicate", "too_few_answers")
@@ -125,12 +129,12 @@ class _Fmt:
     def int(self, value: Any) -> str:
         return self.labels.number(_float(value), 0)
 
-    def signed(self, value: Any, digits: int = 1) -> str:
+    def signed(self, value: Any, digits: builtins.int = 1) -> str:
         value = _float(value)
         text = self.labels.number(value, digits)
         return f"+{text}" if np.isfinite(value) and round(value, digits) > 0 else text
 
-    def pct(self, share: Any, digits: int = 0) -> str:
+    def pct(self, share: Any, digits: builtins.int = 0) -> str:
         """A share (0-1) as per cent."""
         return self.labels.percent(_float(share) * 100, digits)
 
@@ -142,7 +146,7 @@ class _Fmt:
             return f"< {self.num(0.001, 3)}"
         return f"= {self.num(value, 3)}"
 
-    def ci(self, low: Any, high: Any, digits: int = 1) -> str:
+    def ci(self, low: Any, high: Any, digits: builtins.int = 1) -> str:
         """An interval: ``1,2–3,4``, or ``−1,2 till 3,4`` where a dash would read as minus."""
         if _float(low) < 0 or _float(high) < 0:
             to = self.labels.text("to")
@@ -175,24 +179,6 @@ def _score(fmt: _Fmt, row: pd.Series | None, indicator: str) -> dict[str, Any]:
 
 
 # --- markdown tables --------------------------------------------------------------------
-
-
-def markdown_table(rows: Sequence[Sequence[str]], headers: Sequence[str], align: str) -> str:
-    """A pipe table; ``align`` has one ``l`` or ``r`` per column. Column widths follow
-    the longest cell, so pandoc gives wide tables relative widths that fit the page."""
-    cells = [[str(c).replace("|", "\\|") for c in row] for row in rows]
-    # A column is as wide as its longest cell or the longest word of its header (headers
-    # wrap between words); the dashes give pandoc the relative widths.
-    widths = [
-        max([len(w) for w in h.split()] + [len(r[i]) for r in cells] + [3]) + 2
-        for i, h in enumerate(headers)
-    ]
-    rule = [
-        ("-" * w) + ":" if a == "r" else ":" + "-" * w for w, a in zip(widths, align, strict=True)
-    ]
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(rule) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in cells]
-    return "\n".join(lines)
 
 
 @dataclass
@@ -250,47 +236,30 @@ def _model_header(labels: Labels, name: str, fit: Mapping[str, str]) -> str:
         return name
 
 
-def _fit_dict(fit: pd.DataFrame | Mapping[str, Any]) -> dict[str, str]:
+def _fit_dict(name: str, fit: pd.DataFrame | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(fit, pd.DataFrame):
-        return {str(k): v for k, v in zip(fit["statistic"], fit["value"], strict=True)}
+        return read_model(name, pd.DataFrame(), fit).fit
     return dict(fit)
 
 
 def regression_markdown(
     fmt: _Fmt, models: Mapping[str, pd.DataFrame], fits: Mapping[str, Mapping[str, Any]]
 ) -> str:
-    """The models side by side, "estimate (SE)" with stars, terms in words."""
+    """The models side by side (:func:`mognad.modeltables.regression_cells`), terms in
+    words and numbers as the language writes them."""
     labels = fmt.labels
-    terms: list[str] = []
-    for table in models.values():
-        terms += [t for t in table["term"] if t not in terms]
-    rows = []
-    for term in terms:
-        cells = [labels.term(term)]
-        for table in models.values():
-            row = _one(table, "model", term=term)
-            if row is None:
-                cells.append("")
-            elif not np.isfinite(_float(row["estimate"])):  # hidden by the gate
-                cells.append(DASH)
-            else:
-                cells.append(
-                    f"{fmt.num(row['estimate'], 2)} ({fmt.num(row['std_error'], 2)})"
-                    f"{significance_stars(_float(row['p_value']))}"
-                )
-        rows.append(cells)
-    rows.append([labels.text("regression_n")] + [fmt.int(fits[m].get("n")) for m in models])
-    groups = [fmt.int(fits[m].get("n_groups")) for m in models]
-    rows.append([labels.text("regression_groups"), *groups])
-    fit_row = [labels.text("regression_fit")]
-    for m in models:
-        r2 = _float(fits[m].get("r_squared"))
-        fit_row.append(
-            fmt.num(r2, 3) if np.isfinite(r2) else fmt.num(fits[m].get("log_likelihood"), 0)
-        )
-    rows.append(fit_row)
+    words = RegressionWords(
+        number=fmt.num,
+        term=labels.term,
+        dropped=labels.text("regression_dropped"),
+        n=labels.text("regression_n"),
+        groups=labels.text("regression_groups"),
+        fit=labels.text("regression_fit"),
+    )
+    results = {m: ModelResult(m, {}, table, dict(fits[m])) for m, table in models.items()}
+    table = regression_cells(results, words)
     headers = [labels.header("term")] + [_model_header(labels, m, fits[m]) for m in models]
-    return markdown_table(rows, headers, "l" + "r" * len(models))
+    return markdown_table(table.to_numpy().tolist(), headers, "l" + "r" * len(models))
 
 
 # --- the context ------------------------------------------------------------------------
@@ -320,7 +289,7 @@ def report_context(
     if missing:
         raise KeyError(f"report: missing published tables {missing}")
     fmt = _Fmt(labels)
-    fits = {name: _fit_dict(fit) for name, fit in fits.items()}
+    fits = {name: _fit_dict(name, fit) for name, fit in fits.items()}
     national = tables["national_by_year"]
     years = sorted(int(y) for y in national["year"])
     if year not in years:
@@ -357,9 +326,11 @@ def report_context(
         headline[ind] = score
     ctx["national"] = headline
     ctx["national_suppressed"] = bool(cur is not None and _suppressed(cur.to_frame().T).any())
+    assert cur is not None, f"national_by_year: no row for {year}"
     ctx["n_orgs"] = fmt.int(cur["n_orgs"])
     ctx["n_respondents"] = fmt.int(cur["n_respondents"])
     first = _one(national, "national_by_year", year=years[0])
+    assert first is not None, f"national_by_year: no row for {years[0]}"
     ctx["since_first"] = {
         "change": fmt.signed(_float(cur["maturity"]) - _float(first["maturity"])),
         "direction": _direction(_float(cur["maturity"]) - _float(first["maturity"])),
@@ -787,6 +758,8 @@ def _recommendations(
             entry["n_orgs"] = fmt.int(row["n_orgs"]) if row is not None else fmt.int(0)
             out.append(entry)
             continue
+        assert row is not None  # usable
+        assert national is not None, f"national_by_year: no row for {year}"
         gaps = sorted(
             ((_float(row[c]) - _float(national[c]), c) for c in params.categories),
             key=lambda g: (g[0], g[1]),
@@ -851,6 +824,7 @@ def _appendix(
     ]
     rows = []
     for cat in params.categories:
+        assert nat is not None, f"national_by_year: no row for {year}"
         rows.append(
             [labels.indicator(cat), fmt.num(nat[cat])]
             + [fmt.num(r[cat]) if r is not None else DASH for r in focus]

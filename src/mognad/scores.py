@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mognad.bootstrap import BootstrapSpec, bootstrap_year
+from mognad.bootstrap import BootstrapSpec, Weighting, bootstrap_year
 from mognad.contracts import enforce, group_scores_contract, org_scores_contract
 from mognad.instrument import Instrument
 
@@ -40,7 +40,7 @@ class Method:
     version: str = "1.0"
     min_answered_share: float = 0.5
     aggregation: str = "arithmetic"  # or "geometric"
-    organisation_weighting: str = "organisation"  # or "respondent"
+    organisation_weighting: Weighting = "organisation"  # or "respondent"
     quadrant_thresholds: Mapping[str, float] = field(
         default_factory=lambda: {"capability": 50.0, "legacy": 50.0}
     )
@@ -230,7 +230,9 @@ def quadrant(
         QUADRANTS[False, False],
     )
     unknown = capability.isna().to_numpy() | legacy.isna().to_numpy()
-    return pd.Series(np.where(unknown, None, codes), index=capability.index, dtype="string")
+    return pd.Series(
+        np.where(unknown, np.asarray(None), codes), index=capability.index, dtype="string"
+    )
 
 
 def quadrant_shares(orgs: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
@@ -313,16 +315,13 @@ def score_year(
     return out
 
 
-def quadrant_table(orgs: pd.DataFrame, names: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
-    """Quadrant counts and shares per year: nationally (group "all") and by sector and type,
-    with the quadrants' Swedish and English names."""
+def quadrant_table(orgs: pd.DataFrame) -> pd.DataFrame:
+    """Quadrant counts and shares per year: nationally (group "all") and by sector and type
+    (names are the labels' business and join at publishing)."""
     parts = []
     for level, by in GROUPINGS.items():
         shares = quadrant_shares(orgs, list(by))
         shares.insert(1, "level", level)
         shares.insert(2, "group", shares.pop(by[0]) if by else "all")
         parts.append(shares)
-    table = pd.concat(parts, ignore_index=True)
-    table.insert(4, "quadrant_sv", table["quadrant"].map(lambda q: names[q]["sv"]))
-    table.insert(5, "quadrant_en", table["quadrant"].map(lambda q: names[q]["en"]))
-    return table
+    return pd.concat(parts, ignore_index=True)

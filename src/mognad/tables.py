@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from mognad import textable
 from mognad.disclosure import (
     LINKED_TABLES,
     CellRule,
@@ -239,6 +240,7 @@ def publish_tables(
     orgs: pd.DataFrame,
     thresholds: Thresholds,
     trend_min_orgs: int | None = None,
+    quadrant_names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every published table from the internal ones (missing internal tables are skipped),
     suppressed and rounded. ``orgs``: the organisation scores (for sample sizes).
@@ -247,7 +249,8 @@ def publish_tables(
     :func:`mognad.disclosure.complementary_hidden` chooses, so that no hidden value can be
     derived from the others, are hidden in every table that shows them. A sector's trend
     is hidden when a hidden year of it entered its fit (``trend_min_orgs``, the analyses'
-    ``min_orgs``; unknown: any hidden year)."""
+    ``min_orgs``; unknown: any hidden year). ``quadrant_names`` (code -> language -> name,
+    :func:`mognad.labels.quadrant_names`) adds the quadrants' names in both languages."""
     tables = {**internal, "sample": sample_table(orgs)}
     out = {}
     for name in PUBLISHED_TABLES:
@@ -255,6 +258,11 @@ def publish_tables(
             continue
         prepared = _prepare(name, tables[name], internal, orgs)
         out[name] = round_significant(suppress(prepared, RULES[name], thresholds))
+    if quadrant_names is not None and "quadrants" in out:
+        quadrants = out["quadrants"]
+        for position, language in enumerate(("sv", "en"), start=4):
+            names = quadrants["quadrant"].map(lambda q, lang=language: quadrant_names[q][lang])
+            quadrants.insert(position, f"quadrant_{language}", names)
     linked = [name for name, _ in LINKED_TABLES.values()]
     if all(name in out for name in linked):
         rule = RULES["national_by_year"]
@@ -374,31 +382,20 @@ def _numeric(table: pd.DataFrame) -> list[bool]:
     ]
 
 
+def _text_table(table: pd.DataFrame, labels: Labels):
+    text = formatted(table, labels)
+    align = "".join("r" if num else "l" for num in _numeric(table))
+    return list(text.itertuples(index=False)), [str(c) for c in text.columns], align
+
+
 def markdown_table(table: pd.DataFrame, labels: Labels) -> str:
     """A pipe table of the readable table, numbers as the language writes them."""
-    text = formatted(table, labels)
-    header = "| " + " | ".join(text.columns) + " |"
-    rule = "|" + "|".join("---:" if num else ":---" for num in _numeric(table)) + "|"
-    rows = ["| " + " | ".join(row) + " |" for row in text.itertuples(index=False)]
-    return "\n".join([header, rule, *rows]) + "\n"
-
-
-_LATEX_SPECIALS = str.maketrans(
-    {c: f"\\{c}" for c in "&%$#_{}"} | {"~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-)
+    return textable.markdown_table(*_text_table(table, labels)) + "\n"
 
 
 def latex_table(table: pd.DataFrame, labels: Labels) -> str:
     """A booktabs tabular of the readable table (needs \\usepackage{booktabs})."""
-    text = formatted(table, labels)
-    align = "".join("r" if num else "l" for num in _numeric(table))
-    lines = [f"\\begin{{tabular}}{{{align}}}", "\\toprule"]
-    lines.append(" & ".join(str(c).translate(_LATEX_SPECIALS) for c in text.columns) + r" \\")
-    lines.append("\\midrule")
-    for row in text.itertuples(index=False):
-        lines.append(" & ".join(v.translate(_LATEX_SPECIALS) for v in row) + r" \\")
-    lines += ["\\bottomrule", "\\end{tabular}"]
-    return "\n".join(lines) + "\n"
+    return textable.latex_table(*_text_table(table, labels)) + "\n"
 
 
 #: A fixed creation date for the workbook, so that two runs give identical bytes.

@@ -20,7 +20,7 @@ rule sector_analysis:
         runtime=10,
     params:
         analysis=config["analysis"],
-        code=SECTORS_CODE,
+        code=script_code("sector_analysis.py"),
     script:
         "../scripts/sector_analysis.py"
 
@@ -47,7 +47,7 @@ rule trend_analysis:
         analysis=config["analysis"],
         method=config["method"],
         level=config["bootstrap"]["level"],
-        code=TRENDS_CODE,
+        code=script_code("trend_analysis.py"),
     script:
         "../scripts/trend_analysis.py"
 
@@ -71,7 +71,7 @@ rule fit_models:
     params:
         models=config["models"],
         method=config["method"],
-        code=MODELS_CODE,
+        code=script_code("fit_models.py"),
     message:
         "Fit the regression models declared in the config"
     script:

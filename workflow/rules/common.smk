@@ -1,9 +1,8 @@
 # Shared helpers: config validation, year look-up and package-code fingerprints.
 
-import hashlib
-import re
 from pathlib import Path
 
+from mognad.codehash import PACKAGE as PACKAGE_DIR, code_fingerprint
 from mognad.config import codebook_year_problems, config_problems
 from mognad.errors import exit_if_any
 from mognad.instrument import load_codebook, load_instrument, year_spec_fingerprint
@@ -12,7 +11,7 @@ from mognad.instrument import load_codebook, load_instrument, year_spec_fingerpr
 CONFIG_FILES = ["config.yaml", *workflow.overwrite_configfiles]
 exit_if_any(config_problems(config, source=CONFIG_FILES), "Nothing was run.")
 
-PACKAGE = Path(workflow.basedir) / "src" / "mognad"
+SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 CODEBOOK = load_codebook(
     config["source"]["codebook"],
     load_instrument(config["instrument"]),
@@ -41,38 +40,13 @@ def codebook_entry(wildcards):
     return year_spec_fingerprint(CODEBOOK.years[int(wildcards.year)])
 
 
-IMPORT = re.compile(
-    r"^\s*(?:from mognad\.(\w+) import|import mognad\.(\w+))", re.MULTILINE
-)
-
-
-def package_modules(*modules):
-    """The given package modules and every package module they import, transitively."""
-    found, todo = set(), list(modules)
-    while todo:
-        name = todo.pop()
-        if name not in found:
-            found.add(name)
-            source = (PACKAGE / f"{name}.py").read_text(encoding="utf-8")
-            todo += [a or b for a, b in IMPORT.findall(source)]
-    return sorted(found)
-
-
-def package_code(*modules):
-    """Fingerprint of the package modules a rule runs, with all they import from the package.
+def script_code(script, *folders):
+    """Fingerprint of the package code a script imports (and of package folders it reads).
 
     Snakemake does not track imported code; passing this as a param makes a change to
-    these modules rerun exactly the jobs that use them.
+    that code rerun exactly the jobs that use it.
     """
-    digest = hashlib.sha256()
-    for name in package_modules(*modules):
-        digest.update((PACKAGE / f"{name}.py").read_bytes())
-    return digest.hexdigest()[:16]
-
-
-INGEST_CODE = package_code("ingest", "clean", "contracts", "instrument", "errors", "io")
-SENSITIVITY_CODE = package_code("sensitivity", "scores", "instrument", "io")
-COMBINE_CODE = package_code("io")
+    return code_fingerprint([SCRIPTS / script], folders)
 
 
 def per_year(pattern):
@@ -80,15 +54,6 @@ def per_year(pattern):
     return expand(pattern, year=YEARS)
 
 
-QUALITY_CODE = package_code("reliability", "scores", "instrument", "io")
-FACTOR_CODE = package_code("factor", "scores", "instrument", "io")
-SCORE_CODE = package_code("scores", "bootstrap", "contracts", "instrument", "io")
-SECTORS_CODE = package_code("sectors", "io")
-TRENDS_CODE = package_code("trends", "scores", "instrument", "io")
-MODELS_CODE = package_code("models", "scores", "instrument", "io")
-PUBLISH_MODELS_CODE = package_code(
-    "modeltables", "models", "disclosure", "labels", "io"
-)
 MODELS = list(config["models"])
 
 from mognad.outputs import (
@@ -106,28 +71,14 @@ from mognad.outputs import (
 
 INTERNAL_TABLES = [name for name in PUBLISHED_TABLES if name not in DERIVED_TABLES]
 REPORT_YEAR = config["report"]["year"] or max(YEARS)
-PUBLISH_CODE = package_code("tables", "disclosure", "labels", "instrument", "io")
 
 FIGURE_NAMES = FIGURES
 REPORT_FIGURES = FIGURES
 REPORT_STEM = report_stem(config["language"], REPORT_YEAR)
 
 
-def folder_code(folder):
-    """Fingerprint of every file in a package folder (templates are not Python modules)."""
-    digest = hashlib.sha256()
-    for path in sorted((PACKAGE / folder).rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(PACKAGE).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-REPORT_TEMPLATES = sorted(str(p) for p in (PACKAGE / "templates" / "report").iterdir())
-FIGURES_CODE = package_code("figures", "disclosure", "labels", "instrument", "io")
-REPORT_CODE = package_code("report", "labels", "instrument", "io")
-PROFILE_CODE = package_code("profiles", "labels", "instrument") + folder_code(
-    "templates/profile"
+REPORT_TEMPLATES = sorted(
+    str(p) for p in (PACKAGE_DIR / "templates" / "report").iterdir()
 )
 
 
@@ -153,7 +104,6 @@ def render_profile_job(input, output, params, wildcards, log):
         Path(input.data) / f"{wildcards.org_id}.json",
         input.labels,
         input.instrument,
-        params.quadrants,
         params.language,
         output.html,
         output.pdf,
@@ -164,10 +114,6 @@ def render_profile_job(input, output, params, wildcards, log):
 def per_year_exports():
     """The raw export of every configured year, as the codebook names it."""
     return [str(CODEBOOK.years[year].file) for year in YEARS]
-
-
-PROVENANCE_CODE = package_code("provenance", "files", "logs")
-OPEN_DATA_CODE = package_code("opendata", "disclosure", "tables", "labels", "io")
 
 
 def profile_pages(wildcards):

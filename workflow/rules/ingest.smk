@@ -24,7 +24,7 @@ rule ingest_year:
     params:
         cleaning=config["cleaning"],
         entry=codebook_entry,
-        code=INGEST_CODE,
+        code=script_code("ingest_year.py"),
     message:
         "Read, map and clean the {wildcards.year} export"
     script:
@@ -49,7 +49,7 @@ rule combine_years:
         mem_mb=1500,
         runtime=10,
     params:
-        code=INGEST_CODE,
+        code=script_code("combine_years.py"),
     message:
         "Combine the cleaned years into the multi-year tables"
     script:

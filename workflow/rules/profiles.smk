@@ -22,9 +22,8 @@ rule profile:
     log:
         "logs/profiles/{year}/{org_id}.log",
     params:
-        quadrants=config["method"]["quadrants"],
         language=config["language"],
-        code=PROFILE_CODE,
+        code=code_fingerprint(modules=["profiles"], folders=["templates/profile"]),
     run:
         # In the main process: a profile takes ~30 ms to render, a fresh interpreter ~0.5 s.
         render_profile_job(input, output, params, wildcards, log[0])
@@ -57,8 +56,7 @@ rule profile_index:
     conda:
         "../../environment.yml"
     params:
-        quadrants=config["method"]["quadrants"],
         language=config["language"],
-        code=PROFILE_CODE,
+        code=script_code("profile_index.py", "templates/profile"),
     script:
         "../scripts/profile_index.py"

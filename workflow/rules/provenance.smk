@@ -29,6 +29,6 @@ rule manifest:
     params:
         config=config,
         root=workflow.basedir,
-        code=PROVENANCE_CODE,
+        code=script_code("manifest.py"),
     script:
         "../scripts/manifest.py"

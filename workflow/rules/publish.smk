@@ -37,11 +37,10 @@ rule publish_tables:
     params:
         disclosure=config["disclosure"],
         trend_min_orgs=config["analysis"]["min_orgs"],
-        quadrants=config["method"]["quadrants"],
         method_version=config["method"]["version"],
         language=config["language"],
         year=REPORT_YEAR,
-        code=PUBLISH_CODE,
+        code=script_code("publish_tables.py"),
     script:
         "../scripts/publish_tables.py"
 
@@ -67,7 +66,7 @@ rule publish_models:
         "../../environment.yml"
     params:
         disclosure=config["disclosure"],
-        code=PUBLISH_MODELS_CODE,
+        code=script_code("publish_models.py"),
     script:
         "../scripts/publish_models.py"
 
@@ -91,12 +90,11 @@ rule open_data:
         "../../environment.yml"
     params:
         disclosure=config["disclosure"],
-        quadrants=config["method"]["quadrants"],
         method_version=config["method"]["version"],
         year=REPORT_YEAR,
         ci_level=config["bootstrap"]["level"],
         licence=config["open_data"]["licence"],
-        code=OPEN_DATA_CODE,
+        code=script_code("open_data.py"),
     script:
         "../scripts/open_data.py"
 
@@ -116,6 +114,6 @@ checkpoint profile_data:
     params:
         disclosure=config["disclosure"],
         quadrant_thresholds=config["method"]["quadrant_thresholds"],
-        code=PROFILE_CODE,
+        code=script_code("profile_data.py"),
     script:
         "../scripts/profile_data.py"

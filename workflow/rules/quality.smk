@@ -20,7 +20,7 @@ rule quality_year:
         runtime=10,
     params:
         method=config["method"],
-        code=QUALITY_CODE,
+        code=script_code("quality_year.py"),
     message:
         "Measurement quality for {wildcards.year}"
     script:
@@ -41,7 +41,7 @@ rule combine_quality:
     conda:
         "../../environment.yml"
     params:
-        code=COMBINE_CODE,
+        code=script_code("combine_tables.py"),
     script:
         "../scripts/combine_tables.py"
 
@@ -62,7 +62,7 @@ rule measurement_model:
         mem_mb=1500,
         runtime=15,
     params:
-        code=FACTOR_CODE,
+        code=script_code("measurement_model.py"),
     message:
         "Fit the factor model and test invariance across years"
     script:

@@ -33,11 +33,10 @@ rule figures:
         language=config["language"],
         focus_sectors=config["analysis"]["focus_sectors"],
         thresholds=config["method"]["quadrant_thresholds"],
-        quadrants=config["method"]["quadrants"],
         disclosure=config["disclosure"],
         formats=config["report"]["figure_formats"],
         models=config["models"],
-        code=FIGURES_CODE,
+        code=script_code("figures.py"),
     script:
         "../scripts/figures.py"
 
@@ -77,11 +76,10 @@ rule report:
     params:
         year=REPORT_YEAR,
         language=config["language"],
-        quadrants=config["method"]["quadrants"],
         disclosure=config["disclosure"],
         analysis=config["analysis"],
         bootstrap=config["bootstrap"],
         models=config["models"],
-        code=REPORT_CODE,
+        code=script_code("report.py"),
     script:
         "../scripts/report.py"

@@ -22,7 +22,7 @@ rule score_year:
     params:
         method=config["method"],
         bootstrap=config["bootstrap"],
-        code=SCORE_CODE,
+        code=script_code("score_year.py"),
     message:
         "Scores and bootstrap intervals for {wildcards.year}"
     script:
@@ -45,7 +45,7 @@ rule combine_scores:
     conda:
         "../../environment.yml"
     params:
-        code=COMBINE_CODE,
+        code=script_code("combine_tables.py"),
     script:
         "../scripts/combine_tables.py"
 
@@ -60,8 +60,7 @@ rule quadrants:
     conda:
         "../../environment.yml"
     params:
-        names=config["method"]["quadrants"],
-        code=SCORE_CODE,
+        code=script_code("quadrants.py"),
     script:
         "../scripts/quadrants.py"
 
@@ -77,6 +76,6 @@ rule method_record:
         method=config["method"],
         bootstrap=config["bootstrap"],
         sensitivity=config["sensitivity"],
-        code=SCORE_CODE,
+        code=script_code("method_record.py"),
     script:
         "../scripts/method_record.py"

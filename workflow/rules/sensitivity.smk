@@ -20,7 +20,7 @@ rule sensitivity_year:
     params:
         method=config["method"],
         sensitivity=config["sensitivity"],
-        code=SENSITIVITY_CODE,
+        code=script_code("sensitivity_year.py"),
     message:
         "Monte Carlo over method choices for {wildcards.year}"
     script:
@@ -41,6 +41,6 @@ rule combine_sensitivity:
     conda:
         "../../environment.yml"
     params:
-        code=COMBINE_CODE,
+        code=script_code("combine_tables.py"),
     script:
         "../scripts/combine_tables.py"

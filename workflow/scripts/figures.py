@@ -15,9 +15,7 @@ from mognad.outputs import FIGURE_TABLES
 def main(smk) -> None:
     with job_log(smk.log[0], "figures") as log:
         thresholds = Thresholds.from_config(smk.params.disclosure)
-        labels = labels_from_files(
-            smk.input.labels, smk.input.instrument, smk.params.quadrants, smk.params.language
-        )
+        labels = labels_from_files(smk.input.labels, smk.input.instrument, smk.params.language)
         tables = {name: pd.read_csv(smk.input[name]) for name in FIGURE_TABLES}
         models = {Path(path).stem: pd.read_csv(path) for path in smk.input.models}
         out_dir = Path(smk.output[0]).parent

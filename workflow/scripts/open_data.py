@@ -21,8 +21,7 @@ def main(smk) -> None:
         thresholds = Thresholds.from_config(smk.params.disclosure)
         instrument = load_instrument(smk.input.instrument)
         labels_sv, labels_en = (
-            load_labels(smk.input.labels, instrument, smk.params.quadrants, language)
-            for language in ("sv", "en")
+            load_labels(smk.input.labels, instrument, language) for language in ("sv", "en")
         )
         tables = {name: read_published(smk.input[name]) for name in OPEN_TABLES}
         descriptor, data = data_package(

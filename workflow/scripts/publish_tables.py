@@ -7,7 +7,7 @@ import pandas as pd
 
 from mognad.disclosure import Thresholds, quadrant_points
 from mognad.io import write_atomic, write_csv, write_published_csv
-from mognad.labels import labels_from_files
+from mognad.labels import labels_from_files, quadrant_names
 from mognad.logs import job_log
 from mognad.outputs import DERIVED_TABLES, PUBLISHED_TABLES
 from mognad.tables import (
@@ -27,13 +27,17 @@ def main(smk) -> None:
             if n not in DERIVED_TABLES
         }
         orgs = pd.read_parquet(smk.input.orgs)
-        tables = publish_tables(internal, orgs, thresholds, smk.params.trend_min_orgs)
+        tables = publish_tables(
+            internal,
+            orgs,
+            thresholds,
+            smk.params.trend_min_orgs,
+            quadrant_names(smk.input.labels),
+        )
         write_published_csv(
             quadrant_points(orgs, int(smk.params.year), thresholds), smk.output.points
         )
-        labels = labels_from_files(
-            smk.input.labels, smk.input.instrument, smk.params.quadrants, smk.params.language
-        )
+        labels = labels_from_files(smk.input.labels, smk.input.instrument, smk.params.language)
         for path in smk.output.tables:
             write_csv(tables[Path(path).stem], path)
         for paths, render in (

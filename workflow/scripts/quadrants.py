@@ -10,7 +10,7 @@ from mognad.scores import quadrant_table
 def main(smk) -> None:
     with job_log(smk.log[0], "quadrants"):
         orgs = pd.read_parquet(smk.input.orgs)
-        write_csv(quadrant_table(orgs, smk.params.names), smk.output.quadrants)
+        write_csv(quadrant_table(orgs), smk.output.quadrants)
 
 
 main(snakemake)  # noqa: F821 - provided by Snakemake

@@ -16,7 +16,7 @@ def main(smk) -> None:
     with job_log(smk.log[0], "report") as log:
         instrument = load_instrument(smk.input.instrument)
         language = smk.params.language
-        labels = load_labels(smk.input.labels, instrument, smk.params.quadrants, language)
+        labels = load_labels(smk.input.labels, instrument, language)
         tables = {name: pd.read_csv(smk.input[name]) for name in TABLES}
         models = {Path(p).stem: pd.read_csv(p) for p in smk.input.models}
         fits = {Path(p).stem.removesuffix("_fit"): pd.read_csv(p) for p in smk.input.fits}
