@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import CONFIG, REGISTER, copy_project, planned_jobs, valid_export, write_export
+from conftest import CONFIG, REGISTER, ROOT, copy_project, planned_jobs, valid_export, write_export
 
 from mognad.runner import run_workflow
 
@@ -135,3 +135,48 @@ def test_package_change_reruns_exactly_the_jobs_that_use_it(source, tmp_path):
     jobs = planned()
     assert (jobs["ingest_year"], jobs["combine_years"]) == (len(YEARS), 1)
     assert jobs["score_year"] == len(YEARS)  # and everything downstream of the data
+
+
+def test_the_git_hooks_run_what_ci_lints():
+    """.pre-commit-config.yaml and `bash dev.sh lint` (run by CI) check the same things."""
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    entries = {h["entry"].removeprefix(".venv/bin/") for r in hooks["repos"] for h in r["hooks"]}
+    lint = (ROOT / "dev.sh").read_text(encoding="utf-8").split("\nlint() {", 1)[1]
+    lint = lint.split("\n}\n", 1)[0]
+    ran = {
+        (tool + args).strip()
+        for tool, args in re.findall(r'"\$VENV/bin/([\w-]+)"((?: +-{0,2}[\w-]+)*)', lint)
+    }
+    assert (
+        entries
+        == ran
+        == {
+            "ruff check",
+            "ruff format --check",
+            "snakefmt --check",
+            "snakemake --lint",
+            "mypy",
+        }
+    )
+    assert "bash dev.sh lint" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_captions_state_the_configured_interval_level():
+    """A caption cites the level of the intervals its output shows, not a typed "95 %"."""
+    import copy
+    from types import SimpleNamespace
+
+    import jinja2
+
+    config = copy.deepcopy(CONFIG)
+    config["bootstrap"]["level"] = 0.9
+    uses_level = []
+    for path in sorted((ROOT / "workflow" / "report").glob("*.rst")):
+        source = path.read_text(encoding="utf-8")
+        text = jinja2.Template(source).render(snakemake=SimpleNamespace(config=config))
+        if 'snakemake.config["bootstrap"]["level"]' in source:
+            uses_level.append(path.stem)
+            assert "90 %" in text and "95 %" not in text, path.name
+    assert {"figure_national_trend", "national_by_year", "fixed_effects_trend"} <= set(uses_level)
