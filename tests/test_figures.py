@@ -335,7 +335,7 @@ def test_forest_plot_terms_are_translated(en):
     _draw(fig)
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "Education/schools" in ticks and "Social services" in ticks
-    assert "Region" in ticks and "2022" in ticks and "2023" in ticks
+    assert "Organisation type: Region" in ticks and "2022" in ticks and "2023" in ticks
     assert en.term("np.log(employees)") in ticks
     assert not [t for t in ticks if "C(" in t or "np." in t or "[T." in t]
     assert "Intercept" not in set(data["term"])

@@ -86,7 +86,9 @@ class Labels:
 
     def term(self, term: str) -> str:
         """A regression term in words: ``C(sector)[T.education]`` is the sector's name,
-        ``C(year)[T.2020]`` the year; other terms (``np.log(employees)``) from ``terms``."""
+        ``C(year)[T.2020]`` the year, ``C(org_type)[T.region]`` "Organisationstyp: Region"
+        (a state agency is both a sector and an organisation type); other terms
+        (``np.log(employees)``) from ``terms``."""
         match = _FACTOR_TERM.match(term)
         if not match:
             return self.get("terms", term)
@@ -94,7 +96,7 @@ class Labels:
         if variable == "sector":
             return self.sector(level)
         if variable == "org_type":
-            return self.org_type(level)
+            return f"{self.header(variable)}: {self.org_type(level)}"
         if variable == "year":
             return str(int(float(level)))
         return f"{self.header(variable)}: {level}"
