@@ -51,7 +51,7 @@ rule all:
         rules.publish_models.output,
         rules.publish_tables.output,
         rules.open_data.output,
-        rules.figures.output,
+        FIGURE_FILES,
         rules.report.output,
         f"results/profiles/{REPORT_YEAR}/index.html",
         rules.manifest.output,

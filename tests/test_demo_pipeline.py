@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from conftest import CONFIG, ROOT, workflow_outputs
 
+from mognad import registry
 from mognad.disclosure import CellRule, Thresholds, violations
 from mognad.profiles import profile_violations, read_profile_data
 from mognad.runner import run_workflow
@@ -211,7 +212,13 @@ def test_only_the_publishing_stage_turns_internal_data_into_published_outputs(ru
     assert not outside, outside
     assert set(published_from_internal) - publishing <= {"profile", "profile_index"}
     writers = {row["rule"] for row in rows if row["output_file"].startswith("results/")}
-    assert writers >= {"publish_tables", "publish_models", "figures", "report", "profile"}
+    assert writers >= {
+        "publish_tables",
+        "publish_models",
+        "figure_national_trend",
+        "report",
+        "profile",
+    }
 
 
 def test_no_published_table_shows_a_small_cell(runs):
@@ -425,3 +432,60 @@ def test_english_switch_leaves_no_swedish(runs, tmp_path):
     )
     for sheet in workbook.values():
         assert not swedish & set("".join(map(str, sheet.columns))), sheet.columns
+
+
+def _written_by(work: Path) -> dict[str, str]:
+    """Snakemake's own record of the rule that wrote each file (.snakemake/metadata:
+    one JSON record per output, named by the urlsafe base64 of its path)."""
+    import base64
+
+    found = {}
+    for record in (work / ".snakemake" / "metadata").rglob("*"):
+        if record.is_file():
+            parts = record.relative_to(work / ".snakemake" / "metadata").parts
+            encoded = "".join(p.removeprefix("@") for p in parts)
+            path = base64.urlsafe_b64decode(encoded).decode()
+            found[path] = json.loads(record.read_text(encoding="utf-8"))["rule"]
+    return found
+
+
+def _rule_code(rule: str) -> str:
+    """The code a rule runs: its script, or the workflow helper its ``run`` calls, and
+    for a figure the figure's own module."""
+    if rule.startswith("figure_"):
+        name = rule.removeprefix("figure_")
+        module = registry.by_name(name, "figure").module.split(".")[-1]
+        paths = [ROOT / "workflow/scripts/figure.py", ROOT / f"src/mognad/figures/{module}.py"]
+        return "".join(p.read_text(encoding="utf-8") for p in paths)
+    for path in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
+        text = path.read_text(encoding="utf-8")
+        for block in re.split(r"^(?=(?:rule|checkpoint) )", text, flags=re.MULTILINE):
+            if re.match(rf"(?:rule|checkpoint) {rule}:", block):
+                script = re.search(r'"\.\./scripts/(\w+\.py)"', block)
+                if script:
+                    return (ROOT / "workflow/scripts" / script.group(1)).read_text("utf-8")
+                return (ROOT / "workflow/rules/common.smk").read_text(encoding="utf-8")
+    raise AssertionError(f"no rule {rule}")
+
+
+def test_every_published_file_has_one_registry_entry_and_one_writer(runs):
+    """Walk results/: each file belongs to exactly one registered output, was written by
+    that output's rule (Snakemake's record), and that rule's code calls the registered
+    function. Every output but Snakemake's own report (bash dev.sh report) was made."""
+    work = runs[0]
+    written_by = _written_by(work)
+    files = sorted(
+        p.relative_to(work).as_posix() for p in (work / "results").rglob("*") if p.is_file()
+    )
+    assert len(files) > 400
+    made = set()
+    for path in files:
+        owners = registry.owners(path)
+        assert len(owners) == 1, (path, [o.key for o in owners])
+        output = owners[0]
+        assert written_by.get(path) == output.rule, path
+        made.add(output.key)
+    assert made == {o.key for o in registry.OUTPUTS} - {"record:snakemake_report"}
+    for output in registry.OUTPUTS:
+        if output.key in made:
+            assert re.search(rf"\b{output.function}\(", _rule_code(output.rule)), output.key

@@ -7,7 +7,7 @@ import copy
 import pandas as pd
 from conftest import CONFIG, ROOT, planned_jobs
 
-from mognad.outputs import COEFFICIENT_COLUMNS
+from mognad.outputs import COEFFICIENT_COLUMNS, FIGURES
 from mognad.runner import run_workflow
 
 #: The analyses downstream of the organisation scores, which any scoring change reruns.
@@ -17,7 +17,7 @@ PUBLISHED = {
     "publish_tables": 1,
     "publish_models": 1,
     "open_data": 1,
-    "figures": 1,
+    **{f"figure_{name}": 1 for name in FIGURES},
     "report": 1,
     "profile_data": 1,
     "profile_index": 1,
@@ -83,11 +83,11 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
         "formula": "innovation ~ C(sector)",
         "sample": "year >= 2020",
     }
-    # the new model's table, and the figures and report that show every model
+    # the new model's table, and the figure and report that show every model
     assert planned_jobs(work, added) == {
         "fit_models": 1,
         "publish_models": 1,
-        "figures": 1,
+        "figure_forest_plot": 1,
         "report": 1,
         "manifest": 1,
     }

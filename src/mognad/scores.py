@@ -325,3 +325,16 @@ def quadrant_table(orgs: pd.DataFrame) -> pd.DataFrame:
         shares.insert(2, "group", shares.pop(by[0]) if by else "all")
         parts.append(shares)
     return pd.concat(parts, ignore_index=True)
+
+
+def method_record(
+    method: Mapping[str, Any], bootstrap: Mapping[str, Any], sensitivity: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The record of how the indices were computed (``results/method.json``): the method
+    config with its fingerprint, and the bootstrap and sensitivity settings."""
+    return {
+        "method": dict(method),
+        "fingerprint": Method.from_config(method).fingerprint(),
+        "bootstrap": dict(bootstrap),
+        "sensitivity": dict(sensitivity),
+    }

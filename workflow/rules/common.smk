@@ -68,12 +68,34 @@ from mognad.outputs import (
     TABLE_CATEGORY,
     report_stem,
 )
+from mognad.registry import OUTPUTS, config_slice
 
 INTERNAL_TABLES = [name for name in PUBLISHED_TABLES if name not in DERIVED_TABLES]
 REPORT_YEAR = config["report"]["year"] or max(YEARS)
 
-FIGURE_NAMES = FIGURES
 REPORT_FIGURES = FIGURES
+FIGURE_OUTPUTS = [output for output in OUTPUTS if output.kind == "figure"]
+FIGURE_FILES = [
+    f"results/figures/{figure.name}.{ext}"
+    for figure in FIGURE_OUTPUTS
+    for ext in [*config["report"]["figure_formats"], "csv"]
+]
+
+
+def figure_code(figure):
+    """Fingerprint of the code one figure runs: its script and its own module."""
+    own = figure.module.removeprefix("mognad.")
+    return code_fingerprint([SCRIPTS / "figure.py"], modules=[own])
+
+
+def figure_settings(figure):
+    """The config keys a figure is drawn with (the report year resolved)."""
+    settings = config_slice(config, figure.config)
+    if "report.year" in settings:
+        settings["report.year"] = REPORT_YEAR
+    return settings
+
+
 REPORT_STEM = report_stem(config["language"], REPORT_YEAR)
 
 

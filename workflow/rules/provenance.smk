@@ -10,7 +10,7 @@ rule manifest:
             *rules.publish_models.output,
             *rules.publish_tables.output,
             *rules.open_data.output,
-            *rules.figures.output,
+            *FIGURE_FILES,
             *rules.report.output,
             f"results/profiles/{REPORT_YEAR}/index.html",
         ],

@@ -1,44 +1,49 @@
 # Figures and the status report, from published tables only.
 
 
-rule figures:
-    input:
-        **{name: f"results/tables/{name}.csv" for name in FIGURE_TABLES},
-        models=expand("results/models/{model}.csv", model=MODELS),
-        instrument=config["instrument"],
-        labels=config["labels"],
-    output:
-        [
-            report(
-                f"results/figures/{name}.{ext}",
-                caption=f"../report/figure_{name}.rst",
-                category="Figures",
-                subcategory=FIGURE_SUBCATEGORY[name],
-                labels={"figure": name, "format": ext.upper()},
-            )
-            for name in FIGURE_NAMES
-            for ext in config["report"]["figure_formats"]
-        ],
-        expand("results/figures/{name}.csv", name=FIGURE_NAMES),
-    log:
-        "logs/figures.log",
-    conda:
-        "../../environment.yml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    params:
-        year=REPORT_YEAR,
-        language=config["language"],
-        focus_sectors=config["analysis"]["focus_sectors"],
-        thresholds=config["method"]["quadrant_thresholds"],
-        disclosure=config["disclosure"],
-        formats=config["report"]["figure_formats"],
-        models=config["models"],
-        code=script_code("figures.py"),
-    script:
-        "../scripts/figures.py"
+# One rule per figure (mognad.registry): each reads only its own tables and receives only
+# its own config keys, so a change reruns just the figures it touches.
+for figure in FIGURE_OUTPUTS:
+
+    rule:
+        name:
+            figure.rule
+        input:
+            **{name: f"results/tables/{name}.csv" for name in figure.inputs},
+            models=(
+                expand("results/models/{model}.csv", model=MODELS)
+                if figure.name == "forest_plot"
+                else []
+            ),
+            instrument=config["instrument"],
+            labels=config["labels"],
+        output:
+            [
+                report(
+                    f"results/figures/{figure.name}.{ext}",
+                    caption=f"../report/{figure.caption}",
+                    category="Figures",
+                    subcategory=FIGURE_SUBCATEGORY[figure.name],
+                    labels={"figure": figure.name, "format": ext.upper()},
+                )
+                for ext in config["report"]["figure_formats"]
+            ],
+            f"results/figures/{figure.name}.csv",
+        log:
+            f"logs/figures/{figure.name}.log",
+        conda:
+            "../../environment.yml"
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=10,
+        params:
+            figure=figure.name,
+            tables=list(figure.inputs),
+            settings=figure_settings(figure),
+            code=figure_code(figure),
+        script:
+            "../scripts/figure.py"
 
 
 rule report:

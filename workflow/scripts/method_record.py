@@ -3,17 +3,11 @@
 import json
 
 from mognad.io import write_atomic
-from mognad.scores import Method
+from mognad.scores import method_record
 
 
 def main(smk) -> None:
-    method = Method.from_config(smk.params.method)
-    record = {
-        "method": smk.params.method,
-        "fingerprint": method.fingerprint(),
-        "bootstrap": smk.params.bootstrap,
-        "sensitivity": smk.params.sensitivity,
-    }
+    record = method_record(smk.params.method, smk.params.bootstrap, smk.params.sensitivity)
     text = json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     write_atomic(smk.output.method, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
