@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from mognad.bootstrap import BootstrapSpec, bootstrap_year
+from mognad.indices.bootstrap import BootstrapSpec, bootstrap_year
 
 TARGET_SECONDS, TARGET_GIB = 60.0, 4.0
 CATEGORIES = ("effektivitet", "innovation", "balansering", "organisation", "anvandare", "teknik")

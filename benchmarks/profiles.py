@@ -42,14 +42,14 @@ from bootstrap import SECTORS
 from mognad.config import ROOT
 from mognad.instrument import load_instrument
 from mognad.labels import load_labels
-from mognad.profiles import (
+from mognad.publish.profiles import (
     CATEGORIES,
     HEADLINE,
     profile_data,
     render_profile,
     write_profile_data,
 )
-from mognad.smallcell import Thresholds
+from mognad.publish.smallcell import Thresholds
 
 OUT = Path(__file__).resolve().parent / "out"
 TARGET_PER_SECOND, TARGET_GIB = 10.0, 4.0
@@ -108,7 +108,7 @@ def cold_start(data_path: Path, out: Path) -> float:
 import yaml
 from mognad.instrument import load_instrument
 from mognad.labels import load_labels
-from mognad.profiles import read_profile_data, render_profile
+from mognad.publish.profiles import read_profile_data, render_profile
 cfg = yaml.safe_load(open({str(ROOT / "config.yaml")!r}, encoding="utf-8"))
 labels = load_labels({str(ROOT / "data/codebook/labels.yaml")!r},
     load_instrument({str(ROOT / "config.yaml")!r}.replace("config.yaml", cfg["instrument"])),

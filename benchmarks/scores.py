@@ -34,9 +34,8 @@ WORK = OUT / "scores-work"
 
 def step(name: str) -> None:
     """One measured step, run in a fresh process by ``main``."""
-    from mognad.bootstrap import BootstrapSpec, bootstrap_year
-    from mognad.instrument import load_instrument
-    from mognad.scores import (
+    from mognad.indices.bootstrap import BootstrapSpec, bootstrap_year
+    from mognad.indices.scores import (
         GROUPINGS,
         Method,
         group_scores,
@@ -44,6 +43,7 @@ def step(name: str) -> None:
         respondent_scores,
         score_columns,
     )
+    from mognad.instrument import load_instrument
 
     cfg = national_config()
     instrument = load_instrument(cfg["instrument"])

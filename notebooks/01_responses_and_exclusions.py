@@ -30,7 +30,7 @@
 # ruff: noqa: B018
 import pandas as pd
 
-from mognad.contracts import REASONS
+from mognad.ingest.contracts import REASONS
 from mognad.explore import excluded_responses, load_demo, reason_counts
 
 pd.set_option("display.width", 120)
@@ -134,7 +134,7 @@ responses[["year", "org_id", "sector", "role", "EFF1", "EFF1_dk", "TEK1", "TEK1_
 # ## 1.3 Which responses were excluded, and why
 #
 # Three rules, applied in order; each excluded response gets the **first** reason that
-# applies (see `src/mognad/clean.py`):
+# applies (see `src/mognad/ingest/clean.py`):
 #
 # 1. `test_response`: a configured marker matches the name, e-mail or comment (key users
 #    trying the survey, e.g. "Test Testsson").

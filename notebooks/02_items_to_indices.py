@@ -35,9 +35,9 @@ import pandas as pd
 import seaborn as sns
 
 from mognad.explore import load_demo, with_method
-from mognad.factor import cfa_fit_table
-from mognad.reliability import aggregation_table, item_rates, item_table, reliability_table
-from mognad.scores import keyed_answers, respondent_scores, to_percent
+from mognad.indices.factor import cfa_fit_table
+from mognad.indices.reliability import aggregation_table, item_rates, item_table, reliability_table
+from mognad.indices.scores import keyed_answers, respondent_scores, to_percent
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_columns", 20)
@@ -79,7 +79,7 @@ items.groupby(["dimension", "category"], sort=False).size().rename("items")
 #
 # The distribution of answers per item in 2025, as shares of the respondents asked the
 # item: the five scale points, "Vet ej" and blank (left unanswered). The "Vet ej" and blank
-# rates come from `mognad.reliability.item_rates`, the same function behind the published
+# rates come from `mognad.indices.reliability.item_rates`, the same function behind the published
 # `item_quality` table.
 
 # %%
@@ -238,7 +238,7 @@ aggregation_table(scores, year_rows, instrument, YEAR).round(3)
 # ## 2.6 Does the structure fit? A confirmatory factor analysis
 #
 # The instrument claims: items measure six categories, and the categories measure two
-# correlated dimensions. `mognad.factor.cfa_fit_table` fits that second-order model by
+# correlated dimensions. `mognad.indices.factor.cfa_fit_table` fits that second-order model by
 # maximum likelihood, one year at a time; here only 2025, to keep the notebook quick.
 #
 # How to read the fit: with thousands of respondents the chi-square test (chi2 against df)
@@ -256,7 +256,7 @@ cfa.round(4)
 #
 # Comparing scores across years also assumes that the items measure the same thing every
 # year (**measurement invariance**). The workflow tests it with
-# `mognad.factor.invariance_table` (configural, metric, scalar) on the items every year
+# `mognad.indices.factor.invariance_table` (configural, metric, scalar) on the items every year
 # asks; over all eight years it takes about 20 seconds, so it is not run here.
 
 # %% [markdown]
@@ -274,5 +274,5 @@ cfa.round(4)
 # worse from configural to metric to scalar (a drop in CFI of more than 0.01)?
 
 # %%
-# Hint: from mognad.factor import invariance_table, then pass the responses of those two
+# Hint: from mognad.indices.factor import invariance_table, then pass the responses of those two
 # years; look at the delta_cfi and delta_rmsea columns.

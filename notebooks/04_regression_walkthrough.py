@@ -16,7 +16,7 @@
 #
 # *What goes with higher digital maturity?* The report answers with the regression models
 # declared in `config.yaml` under `models`: adding a model is configuration, not code. This
-# notebook fits them with `mognad.models`, reads the coefficient table and the fit
+# notebook fits them with `mognad.analyses.models`, reads the coefficient table and the fit
 # statistics, checks the residuals and shows why the standard errors are clustered by
 # organisation.
 #
@@ -41,9 +41,9 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
 from mognad.explore import load_demo
-from mognad.models import fit_all, model_frame, model_outputs
-from mognad.modeltables import regression_table
-from mognad.trends import fixed_effects_trend
+from mognad.analyses.models import fit_all, model_frame, model_outputs
+from mognad.publish.modeltables import regression_table
+from mognad.analyses.trends import fixed_effects_trend
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_columns", 20)
@@ -141,7 +141,7 @@ pd.Series({k: mixed[k] for k in keys}, dtype=object)
 #
 # `maturity_within` compares each organisation with itself: its year effects are the
 # change within organisations, free of who joined when (see notebook 3). They are the same
-# estimates as `mognad.trends.fixed_effects_trend`:
+# estimates as `mognad.analyses.trends.fixed_effects_trend`:
 
 # %%
 within = results["maturity_within"].coefficients.set_index("term")["estimate"]
@@ -247,7 +247,7 @@ comparison.round(3)
 # %%
 # Hint: spec = {"kind": "ols", "level": "respondent",
 #               "formula": "maturity ~ C(role) + C(sector) + C(year)"}
-# then (from mognad.models import fit_model)
+# then (from mognad.analyses.models import fit_model)
 # fit_model("role_ols", spec, model_frame("respondent", demo.org_scores,
 # demo.responses, demo.instrument, demo.method)) and read .coefficients.
 

@@ -24,7 +24,7 @@ CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
 def demo_responses(year: int) -> pd.DataFrame:
     """One year of the committed demo data, ingested and cleaned by the package (cached;
     callers must not modify it)."""
-    from mognad.clean import prepare_year
+    from mognad.ingest.clean import prepare_year
 
     source = CONFIG["source"]
     spec = load_codebook(

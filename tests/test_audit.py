@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mognad.audit import audit_year
+from mognad.publish.audit import audit_year
 
 NAN = math.nan
 

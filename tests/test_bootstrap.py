@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mognad import bootstrap as bs
-from mognad.bootstrap import (
+from mognad.indices import bootstrap as bs
+from mognad.indices.bootstrap import (
     BootstrapSpec,
     bootstrap_year,
     group_intervals,

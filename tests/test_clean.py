@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from conftest import valid_export, write_export
 
-from mognad.clean import clean_year, duplicate_mask
-from mognad.contracts import FLOW, REASONS, violations
-from mognad.ingest import map_export, read_export, read_organisations
+from mognad.ingest.clean import clean_year, duplicate_mask
+from mognad.ingest.contracts import FLOW, REASONS, violations
+from mognad.ingest.exports import map_export, read_export, read_organisations
 
 YEAR = 2022
 

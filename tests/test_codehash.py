@@ -24,7 +24,8 @@ def _package(root: Path) -> Path:
 
 def test_imports_are_found_in_every_form():
     source = "import mognad.a\nfrom mognad.b import x\nfrom mognad import c, d\nimport os\n"
-    assert imported_modules(source) == {"a", "b", "c", "d"}
+    assert imported_modules(source) == {"a", "b", "b.x", "c", "d"}
+    assert imported_modules("from mognad.sub import mod\n") == {"sub", "sub.mod"}
 
 
 def test_a_fingerprint_changes_with_imported_code_only(tmp_path):

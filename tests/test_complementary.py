@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mognad.audit import audit_year
-from mognad.disclosure import Thresholds, suppress
-from mognad.tables import RULES, publish_tables
+from mognad.publish.audit import audit_year
+from mognad.publish.disclosure import Thresholds, suppress
+from mognad.publish.tables import RULES, publish_tables
 
 INDICATORS = ["capability", "maturity"]
 #: sector -> (type, organisations): a small sector in each type, a one-sector type.
@@ -55,7 +55,7 @@ def _internal(orgs: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 def _primary_only(orgs: pd.DataFrame, thresholds: Thresholds) -> dict[str, pd.DataFrame]:
     from mognad.io import round_significant
-    from mognad.tables import sample_table
+    from mognad.publish.tables import sample_table
 
     internal = _internal(orgs)
     tables = {n: round_significant(suppress(t, RULES[n], thresholds)) for n, t in internal.items()}
@@ -114,7 +114,7 @@ def test_a_sector_trend_cannot_give_a_hidden_year_away():
     """Over two years a sector's trend is the change of its mean, so a published slope
     and the other year's published mean give a hidden year's mean exactly. The gate hides
     the trend of every sector with a hidden year in its fit, and only those."""
-    from mognad.trends import sector_trends
+    from mognad.analyses.trends import sector_trends
 
     second = _orgs(8).assign(year=2024)
     orgs = pd.concat([second, _orgs()], ignore_index=True)
@@ -152,8 +152,8 @@ def _two_years(seed: int = 11) -> pd.DataFrame:
 
 
 def _change_tables(orgs: pd.DataFrame, rules) -> dict[str, pd.DataFrame]:
+    from mognad.analyses.trends import decompose_change, year_over_year
     from mognad.io import round_significant
-    from mognad.trends import decompose_change, year_over_year
 
     tables = {}
     for name, make in (
@@ -174,8 +174,8 @@ def test_a_hidden_change_part_cannot_be_read_off_the_others():
     the part that rests on one leaver (its composition) gives it away as the change minus
     the stayers' part, and with it the leaver's own score. The gate hides the stayers'
     parts beside it, and the audit over both years then leaves every hidden part wide."""
-    from mognad.audit import audit_changes
-    from mognad.disclosure import CellRule
+    from mognad.publish.audit import audit_changes
+    from mognad.publish.disclosure import CellRule
 
     orgs = _two_years()
     levels = publish_tables(_internal(orgs), orgs, THRESHOLDS)

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mognad import synth
-from mognad.bootstrap import BootstrapSpec, bootstrap_year
-from mognad.scores import respondent_scores
+from mognad.demo import synth
+from mognad.indices.bootstrap import BootstrapSpec, bootstrap_year
+from mognad.indices.scores import respondent_scores
 
 REPLICATIONS = 120
 

@@ -16,11 +16,11 @@ import pytest
 from conftest import CONFIG, ROOT, workflow_outputs
 
 from mognad import registry
-from mognad.disclosure import CellRule, Thresholds, violations
-from mognad.profiles import profile_violations, read_profile_data
+from mognad.indices.scores import respondent_scores
+from mognad.publish.disclosure import CellRule, Thresholds, violations
+from mognad.publish.profiles import profile_violations, read_profile_data
+from mognad.publish.tables import RANK_GROUPS, RULES
 from mognad.runner import run_workflow
-from mognad.scores import respondent_scores
-from mognad.tables import RANK_GROUPS, RULES
 
 PUBLISHED = {2019: 41, 2020: 47, 2021: 53, 2022: 51}  # national maturity, % (status report)
 INDICATORS = (
@@ -285,7 +285,7 @@ def test_no_hidden_value_can_be_narrowed_below_the_protection_width(runs):
     hidden value and every single organisation keeps at least the protection width; and
     over each two consecutive years with the change tables, every value hidden for its
     own sake."""
-    from mognad.audit import audit_changes, audit_year
+    from mognad.publish.audit import audit_changes, audit_year
 
     thresholds = Thresholds.from_config(CONFIG["disclosure"])
     published = runs[0] / "results" / "tables"
@@ -455,7 +455,10 @@ def _rule_code(rule: str) -> str:
     if rule.startswith("figure_"):
         name = rule.removeprefix("figure_")
         module = registry.by_name(name, "figure").module.split(".")[-1]
-        paths = [ROOT / "workflow/scripts/figure.py", ROOT / f"src/mognad/figures/{module}.py"]
+        paths = [
+            ROOT / "workflow/scripts/figure.py",
+            ROOT / f"src/mognad/publish/figures/{module}.py",
+        ]
         return "".join(p.read_text(encoding="utf-8") for p in paths)
     for path in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
         text = path.read_text(encoding="utf-8")

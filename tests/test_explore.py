@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from conftest import CONFIG, ROOT, demo_responses
 
-from mognad.clean import prepare_year
-from mognad.contracts import REASONS
 from mognad.explore import Demo, excluded_responses, load_demo, reason_counts, with_method
-from mognad.scores import Method, score_columns, score_year
+from mognad.indices.scores import Method, score_columns, score_year
+from mognad.ingest.clean import prepare_year
+from mognad.ingest.contracts import REASONS
 
 YEARS = (2019, 2018)  # unsorted on purpose
 

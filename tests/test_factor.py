@@ -1,4 +1,4 @@
-"""Confirmatory factor analysis and measurement invariance (mognad.factor).
+"""Confirmatory factor analysis and measurement invariance (mognad.indices.factor).
 
 The estimator is validated against published lavaan results for the Holzinger & Swineford
 (1939) data (tests/data/holzinger_swineford_1939.csv, the data set shipped with lavaan as
@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mognad import factor
-from mognad.factor import Model, fit_cfa, fit_multigroup, sample_moments
+from mognad.indices import factor
+from mognad.indices.factor import Model, fit_cfa, fit_multigroup, sample_moments
 
 DATA = Path(__file__).resolve().parent / "data"
 TESTS = [f"x{i}" for i in range(1, 10)]

@@ -17,13 +17,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
-from mognad import figures
-from mognad.disclosure import Thresholds, quadrant_points
-from mognad.figures import CATEGORIES, DIMENSIONS, Plotted
 from mognad.instrument import load_instrument
 from mognad.io import round_significant
 from mognad.labels import Labels, load_labels, quadrant_names
-from mognad.tables import rank_groups
+from mognad.publish import figures
+from mognad.publish.disclosure import Thresholds, quadrant_points
+from mognad.publish.figures import CATEGORIES, DIMENSIONS, Plotted
+from mognad.publish.tables import rank_groups
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))

@@ -128,11 +128,11 @@ def test_an_unchanged_project_plans_nothing(run):
 
 
 def test_changing_a_scoring_function_reruns_its_dependents_and_no_others(run):
-    users = _rules_importing(run.project, "scores")
+    users = _rules_importing(run.project, "indices.scores")
     # the rules that compute scores, and none of ingestion
     assert {"score_year", "quality_year", "sensitivity_year", "fit_models"} <= users
     assert not users & {"ingest_year", "combine_years", "publish_tables", "figures", "report"}
-    scores = run.project / "src/mognad/scores.py"
+    scores = run.project / "src/mognad/indices/scores.py"
     old = "    method = method or Method()\n    categories = category_means("
     new = "    method = method or Method()  # edited\n    categories = category_means("
     with _edited(scores, old, new):
@@ -143,7 +143,7 @@ def test_changing_a_scoring_function_reruns_its_dependents_and_no_others(run):
 
 
 def test_editing_the_figure_style_reruns_only_figures_and_the_report(run):
-    style = run.project / "src/mognad/figures/style.py"
+    style = run.project / "src/mognad/publish/figures/style.py"
     with _edited(style, '"font.size": 9,', '"font.size": 10,'):
         plan = planned_jobs(run.work, run.config, run.project)
     # the manifest records every published file's hash, so it follows any output change
@@ -152,7 +152,7 @@ def test_editing_the_figure_style_reruns_only_figures_and_the_report(run):
 
 
 def test_editing_one_figure_reruns_only_that_figure(run):
-    national = run.project / "src/mognad/figures/national.py"
+    national = run.project / "src/mognad/publish/figures/national.py"
     with _edited(national, "new_figure(height=3.4)", "new_figure(height=3.5)"):
         plan = planned_jobs(run.work, run.config, run.project)
     assert plan == {"figure_national_trend": 1, "report": 1, "manifest": 1}

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from conftest import valid_export, write_export
 
-from mognad.clean import prepare_year
 from mognad.errors import InputError
-from mognad.ingest import map_export, read_export, read_organisations
+from mognad.ingest.clean import prepare_year
+from mognad.ingest.exports import map_export, read_export, read_organisations
 
 LABEL_YEAR, CODE_YEAR, XLSX_YEAR = 2019, 2022, 2024
 

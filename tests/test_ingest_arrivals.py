@@ -13,7 +13,7 @@ import pytest
 from conftest import CONFIG, ROOT, valid_export, write_export
 
 from mognad.errors import InputError, shown_value
-from mognad.ingest import map_export, read_export, read_organisations
+from mognad.ingest.exports import map_export, read_export, read_organisations
 
 LABEL_YEAR, CODE_YEAR, XLSX_YEAR = 2019, 2022, 2024  # cp1252 ';', utf-8 ',', xlsx
 
@@ -170,7 +170,7 @@ def test_e_mail_addresses_as_submission_ids_are_refused_without_being_shown(
 def test_last_years_export_copied_as_this_years_is_refused(
     codebook, instrument, register_file, cleaning, tmp_path
 ):
-    from mognad.clean import map_year
+    from mognad.ingest.clean import map_year
 
     raw = tmp_path / "raw"
     raw.mkdir()

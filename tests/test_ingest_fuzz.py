@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mognad.errors import InputError
-from mognad.ingest import map_export, read_export, read_organisations
+from mognad.ingest.exports import map_export, read_export, read_organisations
 from mognad.instrument import load_codebook, load_instrument
 
 INSTRUMENT = load_instrument(ROOT / CONFIG["instrument"])

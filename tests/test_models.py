@@ -13,19 +13,18 @@ import pytest
 import statsmodels.formula.api as smf
 from conftest import CONFIG, ROOT, demo_responses
 
-from mognad.disclosure import Thresholds
-from mognad.io import write_csv
-from mognad.models import (
+from mognad.analyses.modelresult import model_outputs, read_model
+from mognad.analyses.models import (
     COEFFICIENT_COLUMNS,
     fit_all,
     fit_model,
     model_frame,
-    model_outputs,
-    read_model,
     term_support,
 )
-from mognad.modeltables import publish_model, regression_table
-from mognad.scores import Method, keyed_scores, organisation_scores, score_columns
+from mognad.indices.scores import Method, keyed_scores, organisation_scores, score_columns
+from mognad.io import write_csv
+from mognad.publish.disclosure import Thresholds
+from mognad.publish.modeltables import publish_model, regression_table
 
 DEMO_YEARS = (2021, 2022, 2023)
 EFFECTS = json.loads((ROOT / "data/truth/demo/effects.json").read_text(encoding="utf-8"))

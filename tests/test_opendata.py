@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from conftest import CONFIG, ROOT
 
-from mognad.disclosure import Thresholds
 from mognad.instrument import load_instrument
 from mognad.io import write_csv
 from mognad.labels import LabelError, load_labels, quadrant_names
-from mognad.opendata import (
+from mognad.publish.disclosure import Thresholds
+from mognad.publish.opendata import (
     DESCRIPTOR,
     OPEN_TABLES,
     check_package,
@@ -23,7 +23,7 @@ from mognad.opendata import (
     validate_package,
     write_package,
 )
-from mognad.tables import publish_tables
+from mognad.publish.tables import publish_tables
 
 frictionless = pytest.importorskip("frictionless")
 

@@ -16,7 +16,7 @@ import yaml
 
 from mognad.instrument import load_instrument
 from mognad.labels import load_labels
-from mognad.profiles import (
+from mognad.publish.profiles import (
     CATEGORIES,
     COLOURS,
     HEADLINE,
@@ -31,7 +31,7 @@ from mognad.profiles import (
     render_profile_files,
     write_profile_data,
 )
-from mognad.smallcell import Thresholds
+from mognad.publish.smallcell import Thresholds
 
 ROOT = Path(__file__).resolve().parent.parent
 CFG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
@@ -398,7 +398,7 @@ def test_pdf_is_byte_identical_in_a_fresh_process(profiles, labels, tmp_path):
         "import sys, yaml\n"
         "from mognad.instrument import load_instrument\n"
         "from mognad.labels import load_labels\n"
-        "from mognad.profiles import profile_pdf, read_profile_data\n"
+        "from mognad.publish.profiles import profile_pdf, read_profile_data\n"
         f"cfg = yaml.safe_load(open({str(ROOT / 'config.yaml')!r}, encoding='utf-8'))\n"
         f"labels = load_labels({str(ROOT / 'data/codebook/labels.yaml')!r}, "
         f"load_instrument({str(ROOT)!r} + '/' + cfg['instrument']), 'sv')\n"
@@ -426,7 +426,7 @@ def test_respondent_counts_of_means_and_stricter_thresholds():
 def test_quadrant_map_has_capability_across_and_legacy_up_as_the_report_scatter():
     import re
 
-    from mognad.profiles import quadrant_svg
+    from mognad.publish.profiles import quadrant_svg
 
     names = {"mature": "M", "ambitious": "A", "maintaining": "F", "beginning": "B"}
     svg = quadrant_svg(

@@ -10,7 +10,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from mognad.reliability import (
+from mognad.indices.reliability import (
     aggregation_table,
     alpha_ci,
     corrected_item_total,
@@ -24,7 +24,7 @@ from mognad.reliability import (
     reliability_table,
     rwg_j,
 )
-from mognad.scores import respondent_scores
+from mognad.indices.scores import respondent_scores
 
 # 5 respondents x 3 items, plus a sixth with a blank that listwise deletion must drop.
 HAND = pd.DataFrame(

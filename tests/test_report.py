@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from mognad import report as R
 from mognad.labels import load_labels, quadrant_names
+from mognad.publish import report as R
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))

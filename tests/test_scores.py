@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mognad.scores import (
+from mognad.indices.scores import (
     Method,
     group_scores,
     organisation_scores,

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from mognad.sectors import (
+from mognad.analyses.sectors import (
     CONTRAST_COLUMNS,
     contrast_tables,
     excluded_groups,

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from conftest import CONFIG, demo_responses
 
-from mognad.scores import Method, group_scores, organisation_scores, respondent_scores
-from mognad.sensitivity import data_driven_weights, sensitivity_year
+from mognad.indices.scores import Method, group_scores, organisation_scores, respondent_scores
+from mognad.indices.sensitivity import data_driven_weights, sensitivity_year
 
 ONLY_METHOD = {
     "category_weights": ["equal"],

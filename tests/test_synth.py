@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mognad import synth
+from mognad.demo import synth
 from mognad.instrument import normalise_label
 from mognad.verify import compare_content, extract
 
@@ -56,7 +56,7 @@ def demo_files(demo, codebook, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def org_scores(demo, instrument) -> pd.DataFrame:
     """Organisation-level scores (%) from scores.respondent_scores on canonical responses."""
-    from mognad.scores import respondent_scores
+    from mognad.indices.scores import respondent_scores
 
     scores = respondent_scores(demo.responses, instrument)
     scores["year"] = demo.responses["year"].to_numpy()

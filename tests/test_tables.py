@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from conftest import CONFIG, ROOT
 
-from mognad.disclosure import Thresholds, publishable_orgs, suppress, violations
 from mognad.instrument import load_instrument
 from mognad.io import round_significant
 from mognad.labels import LabelError, load_labels
-from mognad.tables import (
+from mognad.publish.disclosure import Thresholds, publishable_orgs, suppress, violations
+from mognad.publish.tables import (
     RULES,
     formatted,
     latex_table,

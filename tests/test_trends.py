@@ -12,10 +12,9 @@ import pytest
 import statsmodels.api as sm
 from conftest import CONFIG, ROOT, demo_responses
 
-from mognad.changeparts import part_weights
-from mognad.models import fit_model
-from mognad.scores import organisation_standard_errors
-from mognad.trends import (
+from mognad.analyses.changeparts import part_weights
+from mognad.analyses.models import fit_model
+from mognad.analyses.trends import (
     DECOMPOSITION_COLUMNS,
     PARTS,
     decompose_change,
@@ -24,6 +23,7 @@ from mognad.trends import (
     trend_tables,
     year_over_year,
 )
+from mognad.indices.scores import organisation_standard_errors
 
 TRUTH = ROOT / "data/truth/demo/org_latents.csv"
 
@@ -298,8 +298,8 @@ def test_one_respondent_organisations_borrow_the_pooled_spread():
 def _demo_org_scores(years: tuple[int, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The demo organisation scores and their standard errors, scored here from the
     committed raw exports (few bootstrap replicates: only point estimates are used)."""
+    from mognad.indices.scores import Method, keyed_scores, score_columns, score_year
     from mognad.instrument import load_instrument
-    from mognad.scores import Method, keyed_scores, score_columns, score_year
 
     instrument = load_instrument(ROOT / CONFIG["instrument"])
     bootstrap = {"replicates": 10, "seed": 1, "level": 0.95}

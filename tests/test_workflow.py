@@ -126,14 +126,14 @@ def test_package_change_reruns_exactly_the_jobs_that_use_it(source, tmp_path):
     def planned() -> dict[str, int]:
         return planned_jobs(work, source, project)
 
-    factor = project / "src/mognad/factor.py"
+    factor = project / "src/mognad/indices/factor.py"
     factor.write_text(factor.read_text() + "\n# a change only the factor model uses\n")
     downstream = ["publish_tables", "open_data", "report", "profile_data"]
     downstream += ["profile_index", "manifest"]
     # every figure but the forest plot, which draws the models only
     downstream += [f"figure_{name}" for name in FIGURES if name != "forest_plot"]
     assert planned() == {"measurement_model": 1, **dict.fromkeys(downstream, 1)}
-    clean = project / "src/mognad/clean.py"
+    clean = project / "src/mognad/ingest/clean.py"
     clean.write_text(clean.read_text() + "\n# a change ingestion uses\n")
     jobs = planned()
     assert (jobs["ingest_year"], jobs["combine_years"]) == (len(YEARS), 1)

@@ -7,9 +7,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mognad.clean import map_year
 from mognad.config import ROOT, load_config
 from mognad.errors import InputError, format_problems
+from mognad.ingest.clean import map_year
 
 
 def check(year: int, file: str | None, config_paths: Sequence[str]) -> int:
@@ -45,7 +45,7 @@ def check(year: int, file: str | None, config_paths: Sequence[str]) -> int:
 
 def demo_data(config_paths: Sequence[str], preset: str | None, out: str | None) -> int:
     """Regenerate the demo exports and the planted truth from the config's seed."""
-    from mognad import synth
+    from mognad.demo import synth
 
     config = load_config(*config_paths)
     settings = config["synth"]

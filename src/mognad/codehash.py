@@ -19,15 +19,18 @@ PACKAGE = Path(__file__).resolve().parent
 
 def imported_modules(source: str, package: str = "mognad") -> set[str]:
     """The package modules a source text imports (``import mognad.x``, ``from mognad.x
-    import y``, ``from mognad import x``; relative imports are not used in the package)."""
+    import y``, ``from mognad import x``, ``from mognad.sub import x``; relative imports
+    are not used in the package), with names that may be modules."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
+            # ``from mognad.sub import x``: x may be a module of the subpackage or a name
+            # in it; both are followed (a name that is no module is skipped later)
+            names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
             if node.module == package:
-                names = [f"{package}.{a.name}" for a in node.names]
+                names = names[1:]
         else:
             continue
         found |= {n.split(".", 1)[1] for n in names if n.startswith(f"{package}.")}

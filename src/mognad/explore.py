@@ -24,13 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mognad.clean import MappedYear, YearResult, combine_years, map_year
 from mognad.config import ROOT, load_config
-from mognad.contracts import REASONS
-from mognad.ingest import RawTable, read_export, test_response_flags
+from mognad.indices.scores import GROUPINGS, Method, score_year
+from mognad.ingest.clean import MappedYear, YearResult, combine_years, map_year
+from mognad.ingest.contracts import REASONS
+from mognad.ingest.exports import RawTable, read_export, test_response_flags
 from mognad.instrument import Codebook, Instrument, YearSpec, load_codebook, load_instrument
 from mognad.runner import absolute_config
-from mognad.scores import GROUPINGS, Method, score_year
 
 #: The tables :func:`score_years` returns: organisation-years and the group levels.
 SCORE_TABLES = ("org", *GROUPINGS)
@@ -81,11 +81,11 @@ def score_years(
     method: Method,
     bootstrap: Mapping[str, Any],
 ) -> dict[str, pd.DataFrame]:
-    """:func:`mognad.scores.score_year` for every year in ``responses``, stacked in year
+    """:func:`mognad.indices.scores.score_year` for every year in ``responses``, stacked in year
     order (as the workflow's ``combine_scores`` does): ``org``, ``national``, ``sector``
     and ``org_type``.
 
-    Why a function: rescoring all years under another :class:`~mognad.scores.Method`
+    Why a function: rescoring all years under another :class:`~mognad.indices.scores.Method`
     (e.g. ``replace(method, dont_know="midpoint")``) is then one call.
     """
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in SCORE_TABLES}

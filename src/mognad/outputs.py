@@ -1,8 +1,8 @@
 """The names of everything published: tables, figures and the report, in one light module.
 
 The workflow reads these names when it builds its plan, so this module imports nothing
-heavy; the stages that make the outputs (:mod:`mognad.tables`, :mod:`mognad.figures`,
-:mod:`mognad.report`) take their lists from here.
+heavy; the stages that make the outputs (:mod:`mognad.publish.tables`,
+:mod:`mognad.publish.figures`, :mod:`mognad.publish.report`) take their lists from here.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ PUBLISHED_TABLES = (
 DERIVED_TABLES = ("sample",)
 
 #: Columns of every model's coefficient table (``results/models/<model>.csv``, before
-#: the gate adds ``suppressed``), in order. ``n_orgs``/``n_respondents``: the
-#: organisations and respondents a coefficient rests on (:func:`mognad.models.term_support`).
+#: the gate adds ``suppressed``), in order. ``n_orgs``/``n_respondents``: the organisations
+#: and respondents a coefficient rests on (:func:`mognad.analyses.models.term_support`).
 COEFFICIENT_COLUMNS = [
     "term",
     "estimate",
@@ -95,7 +95,7 @@ FIGURE_SUBCATEGORY = {
 }
 #: The published tables the figures draw on.
 #: Published data that is not a table for reading (CSV only): the quadrant figure's
-#: anonymous points (:func:`mognad.disclosure.quadrant_points`).
+#: anonymous points (:func:`mognad.publish.disclosure.quadrant_points`).
 POINTS_TABLE = "quadrant_points"
 FIGURE_TABLES = (
     POINTS_TABLE,

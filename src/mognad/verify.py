@@ -31,6 +31,8 @@ its own.
 The reference is a folder holding, for each output path, either the output itself (a
 published ``results/`` tree) or its extracted content under the path plus ``.txt`` (what
 the project commits for the demo: small, readable, and enough for every comparison).
+
+Long because each kind of output (tables, text, PDF, images, workbooks) needs its own judge.
 """
 
 from __future__ import annotations

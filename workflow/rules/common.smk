@@ -120,7 +120,7 @@ def profile_ids(wildcards):
 
 def render_profile_job(input, output, params, wildcards, log):
     """Render one organisation's profile inside the Snakemake process."""
-    from mognad.profiles import render_profile_files
+    from mognad.publish.profiles import render_profile_files
 
     render_profile_files(
         Path(input.data) / f"{wildcards.org_id}.json",

@@ -1,6 +1,6 @@
 """Snakemake job: stack the cleaned years into the multi-year tables."""
 
-from mognad.clean import combine_years, read_year_result
+from mognad.ingest.clean import combine_years, read_year_result
 from mognad.io import write_csv, write_parquet
 from mognad.logs import job_log
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from mognad.figures.style import settings_from_config, write_figure
 from mognad.labels import labels_from_files
 from mognad.logs import job_log
+from mognad.publish.figures.style import settings_from_config, write_figure
 from mognad.registry import FIGURE_MODULES
 
 

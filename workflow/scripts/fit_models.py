@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from mognad.analyses.modelresult import model_outputs
+from mognad.analyses.models import fit_all
+from mognad.indices.scores import Method
 from mognad.instrument import load_instrument
 from mognad.io import write_csv
 from mognad.logs import job_log
-from mognad.models import fit_all, model_outputs
-from mognad.scores import Method
 
 
 def main(smk) -> None:

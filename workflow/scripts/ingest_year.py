@@ -1,6 +1,6 @@
 """Snakemake job: read, map and clean one survey year's export."""
 
-from mognad.clean import prepare_year
+from mognad.ingest.clean import prepare_year
 from mognad.io import write_csv, write_parquet
 from mognad.logs import job_log
 

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from mognad.factor import cfa_fit_table, invariance_table
+from mognad.indices.factor import cfa_fit_table, invariance_table
 from mognad.instrument import load_instrument
 from mognad.io import write_csv
 from mognad.logs import job_log

@@ -2,8 +2,8 @@
 
 import json
 
+from mognad.indices.scores import method_record
 from mognad.io import write_atomic
-from mognad.scores import method_record
 
 
 def main(smk) -> None:

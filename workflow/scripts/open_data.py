@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from mognad.disclosure import Thresholds
 from mognad.instrument import load_instrument
 from mognad.labels import load_labels
 from mognad.logs import job_log
-from mognad.opendata import (
+from mognad.publish.disclosure import Thresholds
+from mognad.publish.opendata import (
     OPEN_TABLES,
     check_package,
     data_package,

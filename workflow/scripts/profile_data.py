@@ -5,8 +5,8 @@ import pandas as pd
 
 from mognad.instrument import load_instrument
 from mognad.logs import job_log
-from mognad.profiles import profile_data, profile_violations, write_profile_data
-from mognad.smallcell import Thresholds
+from mognad.publish.profiles import profile_data, profile_violations, write_profile_data
+from mognad.publish.smallcell import Thresholds
 
 
 def main(smk) -> None:

@@ -2,7 +2,7 @@
 
 from mognad.labels import labels_from_files
 from mognad.logs import job_log
-from mognad.profiles import read_profile_data, write_index
+from mognad.publish.profiles import read_profile_data, write_index
 
 
 def main(smk) -> None:

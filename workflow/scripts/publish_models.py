@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from mognad.disclosure import Thresholds
+from mognad.analyses.modelresult import model_outputs, read_model
 from mognad.io import write_atomic, write_published_csv
 from mognad.logs import job_log
-from mognad.models import model_outputs, read_model
-from mognad.modeltables import publish_model, regression_table
+from mognad.publish.disclosure import Thresholds
+from mognad.publish.modeltables import publish_model, regression_table
 
 
 def main(smk) -> None:

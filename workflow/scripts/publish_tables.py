@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from mognad.disclosure import Thresholds, quadrant_points
 from mognad.io import write_atomic, write_csv, write_published_csv
 from mognad.labels import labels_from_files, quadrant_names
 from mognad.logs import job_log
 from mognad.outputs import DERIVED_TABLES, PUBLISHED_TABLES
-from mognad.tables import (
+from mognad.publish.disclosure import Thresholds, quadrant_points
+from mognad.publish.tables import (
     latex_table,
     markdown_table,
     publish_tables,

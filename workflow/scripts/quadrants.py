@@ -2,9 +2,9 @@
 
 import pandas as pd
 
+from mognad.indices.scores import quadrant_table
 from mognad.io import write_csv
 from mognad.logs import job_log
-from mognad.scores import quadrant_table
 
 
 def main(smk) -> None:

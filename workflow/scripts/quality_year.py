@@ -2,11 +2,11 @@
 
 import pandas as pd
 
+from mognad.indices.reliability import quality_year
+from mognad.indices.scores import Method
 from mognad.instrument import load_instrument
 from mognad.io import write_tables
 from mognad.logs import job_log
-from mognad.reliability import quality_year
-from mognad.scores import Method
 
 
 def main(smk) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 from mognad.instrument import load_instrument
 from mognad.labels import load_labels
 from mognad.logs import job_log
-from mognad.report import TABLES, ReportParams, render_report, report_context
+from mognad.publish.report import TABLES, ReportParams, render_report, report_context
 
 
 def main(smk) -> None:

@@ -2,10 +2,10 @@
 
 import pandas as pd
 
+from mognad.indices.scores import Method, score_year
 from mognad.instrument import load_instrument
 from mognad.io import write_tables
 from mognad.logs import job_log
-from mognad.scores import Method, score_year
 
 
 def main(smk) -> None:

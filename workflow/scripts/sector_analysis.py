@@ -2,9 +2,9 @@
 
 import pandas as pd
 
+from mognad.analyses.sectors import sector_tables
 from mognad.io import write_tables
 from mognad.logs import job_log
-from mognad.sectors import sector_tables
 
 
 def main(smk) -> None:

@@ -2,11 +2,11 @@
 
 import pandas as pd
 
+from mognad.indices.scores import Method
+from mognad.indices.sensitivity import sensitivity_year
 from mognad.instrument import load_instrument
 from mognad.io import write_tables
 from mognad.logs import job_log
-from mognad.scores import Method
-from mognad.sensitivity import sensitivity_year
 
 
 def main(smk) -> None:

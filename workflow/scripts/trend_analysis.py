@@ -2,11 +2,11 @@
 
 import pandas as pd
 
+from mognad.analyses.trends import trend_tables
+from mognad.indices.scores import Method, keyed_scores, organisation_standard_errors, score_columns
 from mognad.instrument import load_instrument
 from mognad.io import write_tables
 from mognad.logs import job_log
-from mognad.scores import Method, keyed_scores, organisation_standard_errors, score_columns
-from mognad.trends import trend_tables
 
 
 def main(smk) -> None:

@@ -1,0 +1,1 @@
+"""Stage 3: sector comparisons, trends and regression models."""

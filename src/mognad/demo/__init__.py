@@ -1,0 +1,1 @@
+"""The synthetic demo data set: a generator with planted truth, apart from the analytics."""

@@ -1,0 +1,2 @@
+"""Stage 2: indices per respondent, organisation and group, with their uncertainty,
+measurement quality and sensitivity."""

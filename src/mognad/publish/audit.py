@@ -1,0 +1,357 @@
+"""Interval audit: what a reader can derive about hidden values from the published tables.
+
+Small-cell suppression hides a group's value, but the published numbers of a year are
+linked: the national figure is the organisation-weighted mean of the sectors' (and of the
+types'), a type's is the mean of its sectors'. A reader who knows these relations and
+the published organisation counts can solve for a hidden value. This module does what
+such a reader would, by linear programming (scipy's HiGHS): for every hidden value, the
+tightest interval that the published numbers allow.
+
+The unknowns are the totals T_c of each *cell*, the finest grouping that the published
+tables cut the organisations into (sector within organisation type), each bounded by
+0 <= T_c <= 100 n_c (scores are 0-100 %). Every published mean of a group g is the
+constraint n_g (v - h) <= sum of its cells' T_c <= n_g (v + h), where h is half a unit in
+the value's sixth significant digit (the published precision). A hidden group's interval
+is the minimum and maximum of its mean over that polytope. An organisation alone in
+its cell of n_c organisations lies in [max(0, T_min - 100 (n_c - 1)), min(100, T_max)].
+
+The *insider* is a participating organisation that knows its own score (its profile
+shows it): its cell's total then lies in [x_o, x_o + 100 (n_c - 1)], and the other
+organisations of its cell share what remains.
+
+:func:`audit_changes` adds the change tables: over two consecutive years, with every
+organisation's value as an unknown, the stayers', joiners' and leavers' parts of each
+change are linear in them too.
+
+What the audit does not model: confidence bounds (not linear in the values), and
+relations between indicators; a hidden row hides all its indicators, so only a shown
+indicator of the same row could link them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+
+from mognad.analyses.changeparts import part_weights
+from mognad.io import SIGNIFICANT_DIGITS
+from mognad.publish.smallcell import Thresholds
+
+#: Scores lie in [0, SCORE_MAX].
+SCORE_MAX = 100.0
+#: The tables whose group means the audit links: level, table, group column.
+LINKED = (
+    ("national", "national_by_year", None),
+    ("org_type", "type_by_year", "org_type"),
+    ("sector", "sector_by_year", "sector"),
+)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A published group of one year: its cells and its number of organisations."""
+
+    level: str
+    name: str
+    cells: tuple[str, ...]
+    n_orgs: int
+
+
+def year_cells(sample: pd.DataFrame, year: int) -> tuple[dict[str, int], list[Group]]:
+    """The cells (sectors, with their organisation counts) of one year and every group
+    of the linked tables as a union of cells, from the published ``sample`` table."""
+    rows = sample[sample["year"] == year]
+    cells = {str(r.sector): int(r.n_orgs) for r in rows.itertuples()}
+    groups = [Group("national", "all", tuple(sorted(cells)), sum(cells.values()))]
+    for org_type, part in rows.groupby("org_type", sort=True):
+        members = tuple(sorted(part["sector"].astype(str)))
+        groups.append(Group("org_type", str(org_type), members, int(part["n_orgs"].sum())))
+    groups += [Group("sector", c, (c,), n) for c, n in sorted(cells.items())]
+    return cells, groups
+
+
+def _half_unit(value: float) -> float:
+    """Half a unit in the sixth significant digit: how far the published value may lie
+    from the exact one."""
+    if value == 0:
+        return 0.0
+    return 0.5 * 10.0 ** (math.floor(math.log10(abs(value))) - SIGNIFICANT_DIGITS + 1)
+
+
+def published_values(
+    tables: Mapping[str, pd.DataFrame], year: int, indicator: str
+) -> dict[tuple[str, str], float]:
+    """(level, group) -> the published value of ``indicator`` (NaN where hidden)."""
+    out = {}
+    for level, name, column in LINKED:
+        table = tables[name]
+        for row in table[table["year"] == year].itertuples():
+            group = "all" if column is None else str(getattr(row, column))
+            out[(level, group)] = float(getattr(row, indicator))
+    return out
+
+
+@dataclass(frozen=True)
+class _Polytope:
+    """The linear facts of one year and indicator: A T <= b, lo <= T <= hi."""
+
+    cells: tuple[str, ...]
+    a_ub: np.ndarray
+    b_ub: np.ndarray
+
+    def bounds(self, sizes: Mapping[str, int], insider: tuple[str, float] | None):
+        out = [(0.0, SCORE_MAX * sizes[c]) for c in self.cells]
+        if insider is not None:
+            cell, own = insider
+            i = self.cells.index(cell)
+            out[i] = (own, own + SCORE_MAX * (sizes[cell] - 1))
+        return out
+
+    def extent(self, weights: np.ndarray, bounds) -> tuple[float, float]:
+        """min and max of weights @ T over the polytope (NaN, NaN when infeasible)."""
+        ends = []
+        for sign in (1.0, -1.0):
+            res = linprog(
+                sign * weights, A_ub=self.a_ub, b_ub=self.b_ub, bounds=bounds, method="highs"
+            )
+            if res.status != 0:
+                return (math.nan, math.nan)
+            ends.append(sign * res.fun)
+        return ends[0], ends[1]
+
+
+def _polytope(
+    cells: Mapping[str, int], groups: Sequence[Group], values: Mapping[tuple[str, str], float]
+) -> _Polytope:
+    order = tuple(sorted(cells))
+    rows, rhs = [], []
+    for group in groups:
+        value = values.get((group.level, group.name), math.nan)
+        if not math.isfinite(value):
+            continue
+        member = np.array([c in group.cells for c in order], dtype=float)
+        h = _half_unit(value)
+        rows += [member, -member]
+        rhs += [group.n_orgs * (value + h), -group.n_orgs * (value - h)]
+    a_ub = np.array(rows) if rows else np.zeros((0, len(order)))
+    return _Polytope(order, a_ub, np.array(rhs))
+
+
+def audit_year(
+    tables: Mapping[str, pd.DataFrame],
+    year: int,
+    indicators: Sequence[str],
+    insiders: pd.DataFrame | None = None,
+    targets: Sequence[str] = ("group", "organisation"),
+    outsider: bool = True,
+) -> pd.DataFrame:
+    """The tightest interval the published tables of ``year`` allow for every hidden
+    group value and for every single organisation, per indicator.
+
+    ``tables`` are the published tables (``sample``, ``national_by_year``,
+    ``type_by_year``, ``sector_by_year``). ``insiders``: organisations that know their own
+    value, with ``org_id``, ``sector`` and each indicator; each is audited as an attacker
+    of its own (``attacker`` = its id), besides the outside reader (``outsider``, unless
+    ``outsider`` is false). ``targets`` limits what is bounded.
+
+    Returns ``year, indicator, attacker, target, level, group, n_orgs, low, high,
+    width``: ``target`` is ``group`` (a hidden group's mean) or ``organisation`` (any
+    one organisation of the cell ``group``, other than the insider).
+    """
+    cells, groups = year_cells(tables["sample"], year)
+    order = tuple(sorted(cells))
+    records = []
+    attackers: list[tuple[str, pd.Series | None]] = [("outsider", None)] if outsider else []
+    if insiders is not None:
+        attackers += [(str(r["org_id"]), r) for _, r in insiders.sort_values("org_id").iterrows()]
+    for indicator in indicators:
+        values = published_values(tables, year, indicator)
+        polytope = _polytope(cells, groups, values)
+        for name, row in attackers:
+            insider = None if row is None else (str(row["sector"]), float(row[indicator]))
+            bounds = polytope.bounds(cells, insider)
+            for group in groups if "group" in targets else ():
+                if math.isfinite(values.get((group.level, group.name), math.nan)):
+                    continue
+                # An insider in the group is audited on the mean of the group's others.
+                own = insider is not None and insider[0] in group.cells
+                others = group.n_orgs - own
+                if others < 1:
+                    continue
+                weights = np.array([c in group.cells for c in order], float) / others
+                low, high = polytope.extent(weights, bounds)
+                if own:
+                    assert insider is not None  # own
+                    low, high = low - insider[1] / others, high - insider[1] / others
+                target = Group(group.level, group.name, group.cells, others)
+                records.append((indicator, name, "group", target, low, high))
+            for cell in order if "organisation" in targets else ():
+                others = cells[cell] - (insider is not None and insider[0] == cell)
+                if others < 1:
+                    continue
+                weights = np.array([c == cell for c in order], dtype=float)
+                t_min, t_max = polytope.extent(weights, bounds)
+                if insider is not None and insider[0] == cell:
+                    t_min, t_max = t_min - insider[1], t_max - insider[1]
+                # NaN first: max/min keep it (tables that contradict each other)
+                low = max(t_min - SCORE_MAX * (others - 1), 0.0)
+                high = min(t_max, SCORE_MAX)
+                records.append(
+                    (
+                        indicator,
+                        name,
+                        "organisation",
+                        Group("sector", cell, (cell,), others),
+                        low,
+                        high,
+                    )
+                )
+    frame = pd.DataFrame(
+        [
+            (year, ind, who, target, g.level, g.name, g.n_orgs, lo, hi)
+            for ind, who, target, g, lo, hi in records
+        ],
+        columns=[
+            "year",
+            "indicator",
+            "attacker",
+            "target",
+            "level",
+            "group",
+            "n_orgs",
+            "low",
+            "high",
+        ],
+    )
+    frame["width"] = frame["high"] - frame["low"]
+    return frame
+
+
+# --- the change tables --------------------------------------------------------------------
+
+#: The change tables and the parts each publishes, as parts of :func:`part_weights`
+#: (``year_over_year``'s ``within`` is the stayers' mean change: within + interaction).
+CHANGE_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
+    "year_over_year": {
+        "cross_sectional": ("cross_sectional",),
+        "within": ("within", "interaction"),
+    },
+    "change_decomposition": {
+        part: (part,) for part in ("cross_sectional", "within", "composition", "interaction")
+    },
+}
+
+
+def audit_changes(
+    tables: Mapping[str, pd.DataFrame],
+    year: int,
+    previous: int,
+    members: pd.DataFrame,
+    indicator: str,
+    thresholds: Thresholds,
+) -> pd.DataFrame:
+    """The tightest interval for every hidden value of two consecutive years' level tables
+    and of the change tables of ``year``, from all of them together.
+
+    Unlike :func:`audit_year` the unknowns are the organisations' own values in both
+    years (each in [0, 100]): a change part is a weighted sum of them (stayers, joiners
+    and leavers, :func:`mognad.analyses.changeparts.part_weights`), not of the cells' totals.
+    ``members`` (``year``, ``org_id``, ``org_type``, ``sector``) says who took part in
+    which group: the reader is assumed to know it (the lists of participants are public),
+    the worst case. Every shown value is a constraint at its published precision.
+
+    Returns ``year, indicator, table, scope, part, sensitive, low, high, width`` for every
+    hidden
+    value (``table`` a level or change table; ``scope`` ``national``, a type or a sector;
+    ``part`` the indicator for level tables). ``width`` is in the index points of the
+    values a part is made of: the interval's length divided by the sum of the absolute
+    weights (1 for a mean; 2 for a difference of two means; 2 (1 - p) for the interaction,
+    which the stayers' share p keeps small), so that one protection width applies to all.
+    A part that is zero by its definition (within without stayers) is not a target.
+    ``sensitive`` marks the values hidden for their own sake, as the small-cell rule
+    (``thresholds``) says: a level or change of a small group, a composition part resting
+    on few joiners or leavers, a stayers' part resting on few stayers. The others are
+    hidden only to protect these (complementary) and need no width of their own: the
+    stayers' change of a sector with two joiners is close to its published change.
+    """
+    who = members[members["year"].isin([previous, year])]
+    keys = list(zip(who["year"].astype(int), who["org_id"].astype(str), strict=True))
+    position = {key: i for i, key in enumerate(keys)}
+    forms: list[tuple[str, int, str, str, np.ndarray, float, bool]] = []
+
+    def level_form(y: int, rows: pd.DataFrame) -> np.ndarray:
+        weights = np.zeros(len(keys))
+        for org in rows["org_id"].astype(str):
+            weights[position[(y, org)]] = 1.0 / len(rows)
+        return weights
+
+    for _, name, column in LINKED:
+        table = tables[name]
+        for y in (previous, year):
+            part = who[who["year"] == y]
+            for row in table[table["year"] == y].itertuples():
+                group = "national" if column is None else str(getattr(row, column))
+                rows = part if column is None else part[part[column].astype(str) == group]
+                if len(rows):
+                    value = float(getattr(row, indicator))
+                    small = bool(thresholds.too_few_orgs(len(rows)))
+                    forms.append((name, y, group, indicator, level_form(y, rows), value, small))
+    for name, parts in CHANGE_TABLES.items():
+        table = tables[name]
+        table = table[(table["year"] == year) & (table["indicator"] == indicator)]
+        for row in table.itertuples():
+            scope = str(row.scope)
+            before = who[who["year"] == previous]
+            after = who[who["year"] == year]
+            if scope != "national":
+                before = before[before["sector"].astype(str) == scope]
+                after = after[after["sector"].astype(str) == scope]
+            prev_ids = pd.Index(before["org_id"].astype(str))
+            now_ids = pd.Index(after["org_id"].astype(str))
+            weights = part_weights(prev_ids, now_ids)
+            few = {
+                count: bool(n > 0 and thresholds.too_few_orgs(n))
+                for count, n in (
+                    ("group", min(len(prev_ids), len(now_ids))),
+                    ("stayers", len(prev_ids.intersection(now_ids))),
+                    ("joiners", len(now_ids.difference(prev_ids))),
+                    ("leavers", len(prev_ids.difference(now_ids))),
+                )
+            }
+            for column, summed in parts.items():
+                form = np.zeros(len(keys))
+                for piece in summed:
+                    w_prev, w_now = weights[piece]
+                    for org, w in w_prev.items():
+                        form[position[(previous, org)]] += w
+                    for org, w in w_now.items():
+                        form[position[(year, org)]] += w
+                rests_on = ("joiners", "leavers") if column == "composition" else ("stayers",)
+                sensitive = few["group"] or (
+                    column != "cross_sectional" and any(few[c] for c in rests_on)
+                )
+                value = float(getattr(row, column))
+                forms.append((name, year, scope, column, form, value, sensitive))
+    shown = [(f, v) for *_, f, v, _ in forms if math.isfinite(v)]
+    a_ub = np.array([row for f, v in shown for row in (f, -f)]).reshape(-1, len(keys))
+    b_ub = np.array(
+        [b for f, v in shown for b in (v + _half_unit(v), -(v - _half_unit(v)))], dtype=float
+    )
+    polytope = _Polytope(tuple(map(str, range(len(keys)))), a_ub, b_ub)
+    bounds = [(0.0, SCORE_MAX)] * len(keys)
+    records = []
+    for name, y, scope, part, form, value, sensitive in forms:
+        if math.isfinite(value) or not form.any():  # shown, or zero by its definition
+            continue
+        low, high = polytope.extent(form, bounds)
+        weight = float(np.abs(form).sum())
+        records.append((y, indicator, name, scope, part, sensitive, low, high, weight))
+    columns = ["year", "indicator", "table", "scope", "part", "sensitive", "low", "high", "weight"]
+    frame = pd.DataFrame(records, columns=columns)
+    frame["width"] = (frame["high"] - frame["low"]) / frame["weight"]
+    return frame.drop(columns="weight")
