@@ -1,0 +1,263 @@
+"""The report's findings, one builder per part: sectors, organisation types, quadrants,
+trends and models, each from the published tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mognad.publish.report.format import (
+    ALPHA,
+    DECOMPOSITION_PARTS,
+    QUADRANTS,
+    ReportParams,
+    _direction,
+    _float,
+    _Fmt,
+    _model_header,
+    _one,
+    _score,
+    _suppressed,
+)
+
+
+def _eligible_sectors(
+    frame: pd.DataFrame, year: int, min_orgs: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = frame[frame["year"] == year]
+    ok = ~_suppressed(rows) & rows["maturity"].notna() & (rows["n_orgs"] >= min_orgs)
+    return rows[ok].sort_values(["maturity", "sector"], ascending=[False, True]), rows[~ok]
+
+
+def _sectors(
+    fmt: _Fmt, tables: Mapping[str, pd.DataFrame], params: ReportParams, year: int, note: str
+) -> dict[str, Any]:
+    labels = fmt.labels
+    shown, left_out = _eligible_sectors(tables["sector_by_year"], year, params.analysis_min_orgs)
+    ranked = [
+        {
+            **_score(fmt, row, "maturity"),
+            "sector": row["sector"],
+            "sector_name": labels.sector(row["sector"]),
+            "n_orgs": fmt.int(row["n_orgs"]),
+        }
+        for _, row in shown.iterrows()
+    ]
+    out: dict[str, Any] = {
+        "sectors": ranked,
+        "n_sectors": fmt.int(len(ranked)),
+        "most_mature": ranked[0] if ranked else None,
+        "least_mature": ranked[-1] if len(ranked) > 1 else None,
+        "sector_gap": fmt.num(ranked[0]["raw"] - ranked[-1]["raw"]) if len(ranked) > 1 else None,
+        "sectors_left_out": [labels.sector(s) for s in sorted(left_out["sector"])],
+        "sectors_any_suppressed": bool(_suppressed(left_out).any()),
+    }
+    contrasts = tables["sector_contrasts"]
+    cur = contrasts[(contrasts["year"] == year) & (contrasts["indicator"] == "maturity")]
+    clear = cur[cur["p_holm"] < ALPHA].sort_values(["p_holm", "group_a", "group_b"])
+    out["contrasts"] = {
+        "n_pairs": fmt.int(len(cur)),
+        "n_clear": fmt.int(len(clear)),
+        "any": len(cur) > 0,
+        "examples": [
+            {
+                "higher": labels.sector(r["group_a"] if r["difference"] > 0 else r["group_b"]),
+                "lower": labels.sector(r["group_b"] if r["difference"] > 0 else r["group_a"]),
+                "difference": fmt.num(abs(r["difference"])),
+                "ci": fmt.ci(*sorted((abs(r["ci_low"]), abs(r["ci_high"])))),
+                "d": fmt.num(abs(r["hedges_g"]), 2),
+                "p": fmt.p(r["p_holm"]),
+            }
+            for _, r in clear.head(3).iterrows()
+            if np.sign(r["ci_low"]) == np.sign(r["ci_high"])
+        ],
+    }
+    trends = tables["sector_trends"]
+    trends = trends[(trends["indicator"] == "maturity") & ~trends["flag_small"].astype(bool)]
+    trends = trends[~_suppressed(trends) & trends["slope"].notna()]
+    trends = trends.sort_values(["slope", "sector"], ascending=[False, True])
+    out["sector_trends"] = [
+        {
+            "sector_name": labels.sector(r["sector"]),
+            "slope": fmt.num(r["slope"]),
+            "ci": fmt.ci(r["ci_low"], r["ci_high"]),
+            "n_years": fmt.int(r["n_years"]),
+        }
+        for _, r in trends.iterrows()
+    ]
+    out["fastest"] = out["sector_trends"][0] if out["sector_trends"] else None
+    out["slowest"] = out["sector_trends"][-1] if len(out["sector_trends"]) > 1 else None
+    return out
+
+
+def _types(fmt: _Fmt, frame: pd.DataFrame, year: int) -> list[dict[str, Any]]:
+    rows = frame[(frame["year"] == year) & ~_suppressed(frame)].sort_values("org_type")
+    return [
+        {
+            **_score(fmt, row, "maturity"),
+            "type_name": fmt.labels.org_type(row["org_type"]),
+            "n_orgs": fmt.int(row["n_orgs"]),
+        }
+        for _, row in rows.iterrows()
+        if np.isfinite(_float(row["maturity"]))
+    ]
+
+
+def _quadrants(
+    fmt: _Fmt, frame: pd.DataFrame, method: Mapping[str, Any], year: int
+) -> dict[str, Any]:
+    rows = frame[(frame["year"] == year) & (frame["level"] == "national")]
+    known = [q for q in QUADRANTS if q in set(rows["quadrant"])]
+    order = known + sorted(set(rows["quadrant"]) - set(known))
+    shares = []
+    for code in order:
+        row = _one(rows, "quadrants", quadrant=code)
+        if row is None:
+            continue
+        shares.append(
+            {
+                "code": code,
+                "name": fmt.labels.quadrant(code),
+                "share": fmt.pct(row["share"]),
+                "n_orgs": fmt.int(row["n_orgs"]),
+                "raw": _float(row["share"]),
+            }
+        )
+    valid = [s for s in shares if np.isfinite(s["raw"])]
+    largest = max(valid, key=lambda s: s["raw"]) if valid else None
+    thresholds = method.get("method", {}).get("quadrant_thresholds", {})
+    return {
+        "shares": shares,
+        "largest": largest,
+        "by_code": {s["code"]: s for s in shares},
+        "n_orgs": fmt.int(rows["n_orgs"].sum()),
+        "n_quadrants": fmt.int(len(shares)),
+        "threshold_capability": fmt.num(thresholds.get("capability"), 0),
+        "threshold_legacy": fmt.num(thresholds.get("legacy"), 0),
+    }
+
+
+def _trend(fmt: _Fmt, tables: Mapping[str, pd.DataFrame], year: int) -> dict[str, Any]:
+    yoy = tables["year_over_year"]
+    row = _one(yoy, "year_over_year", year=year, scope="national", indicator="maturity")
+    out: dict[str, Any] = {"available": row is not None}
+    if row is not None:
+        out.update(
+            cross_sectional=fmt.signed(row["cross_sectional"]),
+            within=fmt.signed(row["within"]),
+            within_direction=_direction(_float(row["within"])),
+            gap=fmt.num(abs(_float(row["within"]) - _float(row["cross_sectional"]))),
+            within_larger=_float(row["within"]) > _float(row["cross_sectional"]),
+            n_pairs=fmt.int(row["n_pairs"]),
+            n_joiners=fmt.int(row["n_joiners"]),
+            n_leavers=fmt.int(row["n_leavers"]),
+        )
+    dec = tables["change_decomposition"]
+    row = _one(dec, "change_decomposition", year=year, scope="national", indicator="maturity")
+    out["decomposition"] = None
+    if row is not None:
+        parts = {}
+        for part in DECOMPOSITION_PARTS:
+            has_ci = f"{part}_ci_low" in row.index and np.isfinite(_float(row[f"{part}_ci_low"]))
+            parts[part] = {
+                "value": fmt.signed(row[part]),
+                "ci": fmt.ci(row[f"{part}_ci_low"], row[f"{part}_ci_high"]) if has_ci else None,
+            }
+        out["decomposition"] = parts
+    fe = tables["fixed_effects_trend"]
+    fe = fe[fe["indicator"] == "maturity"]
+    row = _one(fe, "fixed_effects_trend", year=year)
+    out["fixed_effects"] = None
+    if row is not None and len(fe):
+        out["fixed_effects"] = {
+            "estimate": fmt.signed(row["estimate"]),
+            "ci": fmt.ci(row["ci_low"], row["ci_high"]),
+            "base_year": str(int(fe["year"].min())),
+        }
+    return out
+
+
+def _models(
+    fmt: _Fmt,
+    models: Mapping[str, pd.DataFrame],
+    fits: Mapping[str, Mapping[str, Any]],
+    params: ReportParams,
+    year: int,
+) -> dict[str, Any]:
+    labels = fmt.labels
+    specs = dict(params.models) or {m: {"kind": fits[m].get("kind")} for m in models}
+    listed = [
+        {
+            "name": name,
+            "kind": str(spec.get("kind")),
+            "level": str(spec.get("level", "organisation")),
+            "formula": str(spec.get("formula", fits.get(name, {}).get("formula", ""))),
+            "nested": spec.get("nested"),
+            "outcome": _model_header(labels, name, fits.get(name, spec)),
+        }
+        for name, spec in specs.items()
+    ]
+    available = [m for m in specs if m in models]
+
+    def outcome(name: str) -> str:
+        return str(fits[name].get("formula", "")).split("~")[0].strip()
+
+    main = next(
+        (m for m in available if fits[m].get("kind") == "ols" and outcome(m) == "maturity"),
+        available[0] if available else None,
+    )
+    out: dict[str, Any] = {"listed": listed, "main": None}
+    if main is None:
+        return out
+    table = models[main]
+    terms = table[
+        (table["term"] != "Intercept")
+        & ~table["term"].str.startswith("C(year)")
+        & (table["p_value"] < ALPHA)
+    ].copy()
+    terms["strength"] = (terms["estimate"] / terms["std_error"]).abs()
+    terms = terms.sort_values(["strength", "term"], ascending=[False, True])
+    sector_terms = [t for t in table["term"] if t.startswith("C(sector)")]
+    fit = fits[main]
+    out["main"] = {
+        "name": main,
+        "header": _model_header(labels, main, fit),
+        "n": fmt.int(fit.get("n")),
+        "n_groups": fmt.int(fit.get("n_groups")),
+        "r_squared": fmt.num(fit.get("r_squared"), 2),
+        "has_sector": bool(sector_terms),
+        "strongest": [
+            {
+                "term": labels.term(r["term"]),
+                "is_sector": r["term"].startswith("C(sector)"),
+                "is_employees": "employees" in r["term"],
+                "estimate": fmt.signed(r["estimate"]),
+                "direction": _direction(_float(r["estimate"])),
+                "ci": fmt.ci(r["ci_low"], r["ci_high"]),
+                "p": fmt.p(r["p_value"]),
+            }
+            for _, r in terms.head(4).iterrows()
+        ],
+    }
+    mixed = next((m for m in available if fits[m].get("kind") == "mixed"), None)
+    out["mixed"] = None
+    if mixed is not None:
+        out["mixed"] = {
+            "header": _model_header(labels, mixed, fits[mixed]),
+            "icc": fmt.pct(fits[mixed].get("icc_organisation")),
+        }
+    within = next((m for m in available if fits[m].get("kind") == "fixed_effects"), None)
+    out["within"] = None
+    if within is not None:
+        row = _one(models[within], "model", term=f"C(year)[T.{year}]")
+        if row is not None:
+            out["within"] = {
+                "header": _model_header(labels, within, fits[within]),
+                "estimate": fmt.signed(row["estimate"]),
+                "ci": fmt.ci(row["ci_low"], row["ci_high"]),
+                "r_squared": fmt.num(fits[within].get("r_squared"), 2),
+            }
+    return out
