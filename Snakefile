@@ -41,6 +41,7 @@ rule all:
     input:
         rules.combine_years.output,
         rules.combine_scores.output,
+        rules.combine_intervals.output,
         rules.quadrants.output,
         rules.method_record.output,
         rules.combine_quality.output,

@@ -30,7 +30,7 @@ from mognad.runner import run_workflow
 
 BASE_YEARS = [2021, 2022]
 NEW_YEAR = 2023  # the same layout as the base years: what a new year usually looks like
-PER_YEAR = ("ingest_year", "score_year", "quality_year", "sensitivity_year")
+PER_YEAR = ("ingest_year", "score_year", "bootstrap_year", "quality_year", "sensitivity_year")
 #: Jobs known only once the profile_data checkpoint has run; a dry run cannot list them.
 AFTER_CHECKPOINT = {"profile"}
 
@@ -185,6 +185,7 @@ def test_adding_next_year_reruns_only_that_year_and_the_cross_year_jobs(run):
     cross_year = [
         "combine_years",
         "combine_scores",
+        "combine_intervals",
         "combine_quality",
         "combine_sensitivity",
         "quadrants",

@@ -54,9 +54,11 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
     years = len(config["years"])
     assert plan == {
         "score_year": years,
+        "bootstrap_year": years,
         "quality_year": years,
         "sensitivity_year": years,
         "combine_scores": 1,
+        "combine_intervals": 1,
         "combine_quality": 1,
         "combine_sensitivity": 1,
         "quadrants": 1,
@@ -65,16 +67,22 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
         **PUBLISHED,
     }
 
+    # Bootstrap settings rerun the intervals and what shows them; the point scores, the
+    # analyses of them, quality, sensitivity and the models stay as they are.
+    shows_intervals = {
+        "bootstrap_year": years,
+        "combine_intervals": 1,
+        "method_record": 1,
+        "sector_analysis": 1,  # its focus table repeats the sector intervals
+        **{k: n for k, n in PUBLISHED.items() if k not in ("publish_models", "figure_forest_plot")},
+    }
     replicates = copy.deepcopy(config)
     replicates["bootstrap"]["replicates"] = 300
-    assert planned_jobs(work, replicates) == {
-        "score_year": years,
-        "combine_scores": 1,
-        "quadrants": 1,
-        "method_record": 1,
-        **ANALYSES,
-        **PUBLISHED,
-    }
+    assert planned_jobs(work, replicates) == shows_intervals
+    level = copy.deepcopy(config)
+    level["bootstrap"]["level"] = 0.9
+    # the trends' intervals follow the level too
+    assert planned_jobs(work, level) == {**shows_intervals, "trend_analysis": 1}
 
     added = copy.deepcopy(config)
     added["models"]["innovation_recent"] = {

@@ -28,7 +28,7 @@ rule sector_analysis:
 rule trend_analysis:
     input:
         orgs="data/processed/org_scores.parquet",
-        responses="data/processed/responses.parquet",
+        respondents="data/processed/respondent_scores.parquet",
         instrument=config["instrument"],
     output:
         change_decomposition="data/processed/tables/change_decomposition.csv",
@@ -44,8 +44,7 @@ rule trend_analysis:
         mem_mb=1500,
         runtime=10,
     params:
-        analysis=config["analysis"],
-        method=config["method"],
+        min_orgs=config["analysis"]["min_orgs"],
         level=config["bootstrap"]["level"],
         code=script_code("trend_analysis.py"),
     script:
@@ -56,6 +55,7 @@ rule fit_models:
     input:
         orgs="data/processed/org_scores.parquet",
         responses="data/processed/responses.parquet",
+        respondents="data/processed/respondent_scores.parquet",
         instrument=config["instrument"],
     output:
         models=expand("data/processed/models/{model}.csv", model=MODELS),
@@ -70,7 +70,6 @@ rule fit_models:
         runtime=30,
     params:
         models=config["models"],
-        method=config["method"],
         code=script_code("fit_models.py"),
     message:
         "Fit the regression models declared in the config"

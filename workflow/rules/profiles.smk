@@ -23,7 +23,9 @@ rule profile:
         "logs/profiles/{year}/{org_id}.log",
     params:
         language=config["language"],
-        code=code_fingerprint(modules=["publish.profiles"], folders=["templates/profile"]),
+        code=code_fingerprint(
+            modules=["publish.profiles"], folders=["templates/profile"]
+        ),
     run:
         # In the main process: a profile takes ~30 ms to render, a fresh interpreter ~0.5 s.
         render_profile_job(input, output, params, wildcards, log[0])

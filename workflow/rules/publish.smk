@@ -102,6 +102,7 @@ rule open_data:
 checkpoint profile_data:
     input:
         orgs="data/processed/org_scores.parquet",
+        intervals="data/processed/org_intervals.parquet",
         sector="results/tables/sector_by_year.csv",
         types="results/tables/type_by_year.csv",
         instrument=config["instrument"],

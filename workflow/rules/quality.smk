@@ -5,6 +5,7 @@
 rule quality_year:
     input:
         responses="data/processed/years/responses_{year}.parquet",
+        respondents="data/processed/years/respondent_scores_{year}.parquet",
         instrument=config["instrument"],
     output:
         reliability="data/processed/years/reliability_{year}.parquet",
@@ -19,7 +20,6 @@ rule quality_year:
         mem_mb=1000,
         runtime=10,
     params:
-        method=config["method"],
         code=script_code("quality_year.py"),
     message:
         "Measurement quality for {wildcards.year}"

@@ -1,5 +1,5 @@
-# Indices: one job per year (scores at every level with bootstrap intervals), then the
-# multi-year tables, the quadrant table and the record of the method.
+# Indices: per year the point scores (respondents and organisations), then their bootstrap
+# intervals; then the multi-year tables, the quadrant table and the record of the method.
 
 
 rule score_year:
@@ -7,12 +7,39 @@ rule score_year:
         responses="data/processed/years/responses_{year}.parquet",
         instrument=config["instrument"],
     output:
-        org="data/processed/years/org_scores_{year}.parquet",
+        respondents="data/processed/years/respondent_scores_{year}.parquet",
+        org="data/processed/years/org_points_{year}.parquet",
+    log:
+        "logs/score_year/{year}.log",
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        method=config["method"],
+        code=script_code("score_year.py"),
+    message:
+        "Scores of {wildcards.year}"
+    script:
+        "../scripts/score_year.py"
+
+
+# Intervals apart from the point scores: a change of bootstrap settings (replicates, seed,
+# level) reruns what shows intervals and leaves every analysis of the scores alone.
+rule bootstrap_year:
+    input:
+        respondents="data/processed/years/respondent_scores_{year}.parquet",
+        org="data/processed/years/org_points_{year}.parquet",
+        instrument=config["instrument"],
+    output:
+        org_intervals="data/processed/years/org_intervals_{year}.parquet",
         national="data/processed/years/national_{year}.parquet",
         sector="data/processed/years/sector_{year}.parquet",
         org_type="data/processed/years/org_type_{year}.parquet",
     log:
-        "logs/score_year/{year}.log",
+        "logs/bootstrap_year/{year}.log",
     conda:
         "../../environment.yml"
     threads: 1
@@ -22,26 +49,43 @@ rule score_year:
     params:
         method=config["method"],
         bootstrap=config["bootstrap"],
-        code=script_code("score_year.py"),
+        code=script_code("bootstrap_year.py"),
     message:
-        "Scores and bootstrap intervals for {wildcards.year}"
+        "Bootstrap intervals for {wildcards.year}"
     script:
-        "../scripts/score_year.py"
+        "../scripts/bootstrap_year.py"
 
 
 rule combine_scores:
     input:
-        org=per_year("data/processed/years/org_scores_{year}.parquet"),
+        org=per_year("data/processed/years/org_points_{year}.parquet"),
+        respondents=per_year("data/processed/years/respondent_scores_{year}.parquet"),
+    output:
+        org="data/processed/org_scores.parquet",
+        respondents="data/processed/respondent_scores.parquet",
+    log:
+        "logs/combine_scores.log",
+    conda:
+        "../../environment.yml"
+    params:
+        code=script_code("combine_tables.py"),
+    script:
+        "../scripts/combine_tables.py"
+
+
+rule combine_intervals:
+    input:
+        org_intervals=per_year("data/processed/years/org_intervals_{year}.parquet"),
         national=per_year("data/processed/years/national_{year}.parquet"),
         sector=per_year("data/processed/years/sector_{year}.parquet"),
         org_type=per_year("data/processed/years/org_type_{year}.parquet"),
     output:
-        org="data/processed/org_scores.parquet",
+        org_intervals="data/processed/org_intervals.parquet",
         national="data/processed/tables/national_by_year.csv",
         sector="data/processed/tables/sector_by_year.csv",
         org_type="data/processed/tables/type_by_year.csv",
     log:
-        "logs/combine_scores.log",
+        "logs/combine_intervals.log",
     conda:
         "../../environment.yml"
     params:

@@ -7,7 +7,6 @@ import pandas as pd
 
 from mognad.analyses.modelresult import model_outputs
 from mognad.analyses.models import fit_all
-from mognad.indices.scores import Method
 from mognad.instrument import load_instrument
 from mognad.io import write_csv
 from mognad.logs import job_log
@@ -20,7 +19,7 @@ def main(smk) -> None:
             pd.read_parquet(smk.input.orgs),
             pd.read_parquet(smk.input.responses),
             load_instrument(smk.input.instrument),
-            Method.from_config(smk.params.method),
+            scores=pd.read_parquet(smk.input.respondents),
         )
         folder = Path(smk.output.models[0]).parent
         for result in results.values():

@@ -3,6 +3,7 @@ written as one ``<org_id>.json`` per participating organisation into the output 
 
 import pandas as pd
 
+from mognad.indices.scores import with_org_intervals
 from mognad.instrument import load_instrument
 from mognad.logs import job_log
 from mognad.publish.profiles import profile_data, profile_violations, write_profile_data
@@ -14,8 +15,11 @@ def main(smk) -> None:
         year = int(smk.wildcards.year)
         instrument = load_instrument(smk.input.instrument)
         thresholds = Thresholds.from_config(smk.params.disclosure)
+        orgs = with_org_intervals(
+            pd.read_parquet(smk.input.orgs), pd.read_parquet(smk.input.intervals)
+        )
         profiles = profile_data(
-            pd.read_parquet(smk.input.orgs),
+            orgs,
             pd.read_csv(smk.input.sector),
             pd.read_csv(smk.input.types),
             year,

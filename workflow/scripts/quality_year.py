@@ -3,7 +3,6 @@
 import pandas as pd
 
 from mognad.indices.reliability import quality_year
-from mognad.indices.scores import Method
 from mognad.instrument import load_instrument
 from mognad.io import write_tables
 from mognad.logs import job_log
@@ -14,7 +13,7 @@ def main(smk) -> None:
         tables = quality_year(
             pd.read_parquet(smk.input.responses),
             load_instrument(smk.input.instrument),
-            Method.from_config(smk.params.method),
+            scores=pd.read_parquet(smk.input.respondents),
         )
         write_tables(tables, smk.output)
         log.info("%s", {name: len(table) for name, table in tables.items()})

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from mognad.analyses.trends import trend_tables
-from mognad.indices.scores import Method, keyed_scores, organisation_standard_errors, score_columns
+from mognad.indices.scores import organisation_standard_errors, score_columns
 from mognad.instrument import load_instrument
 from mognad.io import write_tables
 from mognad.logs import job_log
@@ -12,12 +12,10 @@ from mognad.logs import job_log
 def main(smk) -> None:
     with job_log(smk.log[0], "trend_analysis") as log:
         instrument = load_instrument(smk.input.instrument)
-        scores = keyed_scores(
-            pd.read_parquet(smk.input.responses), instrument, Method.from_config(smk.params.method)
-        )
+        scores = pd.read_parquet(smk.input.respondents)
         tables = trend_tables(
             pd.read_parquet(smk.input.orgs),
-            smk.params.analysis["min_orgs"],
+            smk.params.min_orgs,
             se=organisation_standard_errors(scores, score_columns(instrument)),
             level=smk.params.level,
         )

@@ -46,7 +46,7 @@ from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from mognad.analyses.modelresult import ModelResult
-from mognad.indices.scores import Method, respondent_scores
+from mognad.indices.scores import Method, aligned_scores, respondent_scores, score_columns
 from mognad.instrument import Instrument
 from mognad.outputs import COEFFICIENT_COLUMNS
 
@@ -88,8 +88,10 @@ def model_frame(
     responses: pd.DataFrame,
     instrument: Instrument,
     method: Method | None = None,
+    scores: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The rows a model of the given level is fitted on.
+    """The rows a model of the given level is fitted on (``scores``: the stored respondent
+    scores, computed under ``method`` when not given).
 
     ``organisation``: organisation-year scores joined with the organisation's size and place
     (first value per organisation-year in the responses; they are register attributes).
@@ -103,8 +105,11 @@ def model_frame(
         )
         frame = org_scores.merge(attrs, on=["year", "org_id"], how="left", validate="1:1")
     elif level == "respondent":
-        scores = respondent_scores(responses, instrument, method)
-        frame = pd.concat([responses[RESPONDENT_ATTRIBUTES], scores], axis=1)
+        if scores is None:
+            values = respondent_scores(responses, instrument, method)
+        else:
+            values = aligned_scores(scores, responses, score_columns(instrument))
+        frame = pd.concat([responses[RESPONDENT_ATTRIBUTES], values], axis=1)
     else:
         raise ValueError(f"unknown model level {level!r}; use organisation or respondent")
     frame = _plain(frame.reset_index(drop=True))
@@ -445,6 +450,7 @@ def fit_all(
     responses: pd.DataFrame,
     instrument: Instrument,
     method: Method | None = None,
+    scores: pd.DataFrame | None = None,
 ) -> dict[str, ModelResult]:
     """Fit every declared model; each level's frame is built once."""
     frames: dict[str, pd.DataFrame] = {}
@@ -452,6 +458,6 @@ def fit_all(
     for name, spec in specs.items():
         level = spec["level"]
         if level not in frames:
-            frames[level] = model_frame(level, org_scores, responses, instrument, method)
+            frames[level] = model_frame(level, org_scores, responses, instrument, method, scores)
         results[name] = fit_model(name, spec, frames[level])
     return results

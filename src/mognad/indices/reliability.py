@@ -34,7 +34,13 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from mognad.indices.scores import Method, keyed_answers, respondent_scores
+from mognad.indices.scores import (
+    Method,
+    aligned_scores,
+    keyed_answers,
+    respondent_scores,
+    score_columns,
+)
 from mognad.instrument import Instrument
 
 RELIABILITY_COLUMNS = [
@@ -437,11 +443,19 @@ def aggregation_table(
 
 
 def quality_year(
-    responses: pd.DataFrame, instrument: Instrument, method: Method
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    method: Method | None = None,
+    scores: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """All measurement-quality tables of one survey year: the work of one workflow job."""
+    """All measurement-quality tables of one survey year: the work of one workflow job.
+    ``scores``: the year's stored respondent scores (``score_year``); computed under
+    ``method`` when not given."""
     year = int(responses["year"].iloc[0])
-    scores = respondent_scores(responses, instrument, method)
+    if scores is None:
+        scores = respondent_scores(responses, instrument, method)
+    else:
+        scores = aligned_scores(scores, responses, score_columns(instrument))
     return {
         "reliability": reliability_table(responses, instrument, year),
         "item_quality": item_table(responses, instrument, year),

@@ -163,6 +163,19 @@ def keyed_scores(
     return pd.concat([responses[["year", "org_id"]], scores], axis=1).reset_index(drop=True)
 
 
+def aligned_scores(
+    scores: pd.DataFrame, responses: pd.DataFrame, columns: Sequence[str]
+) -> pd.DataFrame:
+    """Stored respondent scores (:func:`keyed_scores`, as ``score_year`` writes them) row
+    for row beside ``responses``, on its index; refused if they are not the same rows."""
+    same = len(scores) == len(responses) and all(
+        np.array_equal(scores[k].to_numpy(), responses[k].to_numpy()) for k in ("year", "org_id")
+    )
+    if not same:
+        raise ValueError("stored respondent scores do not match the responses row for row")
+    return scores[list(columns)].set_axis(responses.index)
+
+
 def score_columns(instrument: Instrument) -> list[str]:
     """Every score column, in output order: categories, dimensions, maturity."""
     return [*instrument.categories, *instrument.dimensions, "maturity"]
@@ -275,14 +288,13 @@ def _with_intervals(
     return merged[[*rest, *scored]]
 
 
-def score_year(
-    responses: pd.DataFrame, instrument: Instrument, method: Method, bootstrap: Mapping[str, Any]
+def point_scores_year(
+    responses: pd.DataFrame, instrument: Instrument, method: Method
 ) -> dict[str, pd.DataFrame]:
-    """Organisation, national, sector and type scores of one year with bootstrap intervals.
-
-    Point estimates come from this module; the two-stage cluster bootstrap
-    (:mod:`mognad.indices.bootstrap`) supplies only their intervals.
-    """
+    """The point scores of one year: every respondent's (``respondents``: ``year``,
+    ``org_id`` and the scores, computed once for every job that needs them) and every
+    organisation's (``org``, with its quadrant). No intervals: those need the bootstrap,
+    and keeping them apart lets a change of interval level leave the analyses alone."""
     year = int(responses["year"].iloc[0])
     columns = score_columns(instrument)
     scores = keyed_scores(responses, instrument, method)
@@ -291,6 +303,28 @@ def score_year(
         .first()
         .reset_index()
     )
+    orgs = organisation_scores(scores, columns).merge(attributes, on=["year", "org_id"])
+    orgs = orgs[["year", "org_id", "org_type", "sector", "n_respondents", *columns]]
+    orgs["quadrant"] = quadrant(orgs["capability"], orgs["legacy"], method.quadrant_thresholds)
+    orgs["method_version"] = method.version
+    contract = org_scores_contract(instrument, intervals=False)
+    return {"respondents": scores, "org": enforce(orgs, contract, f"{year} org_scores")}
+
+
+def interval_scores_year(
+    scores: pd.DataFrame,
+    orgs: pd.DataFrame,
+    instrument: Instrument,
+    method: Method,
+    bootstrap: Mapping[str, Any],
+) -> dict[str, pd.DataFrame]:
+    """Bootstrap intervals of one year from its point scores (:func:`point_scores_year`):
+    each organisation's (``org_intervals``) and the national, sector and type scores with
+    theirs. The two-stage cluster bootstrap (:mod:`mognad.indices.bootstrap`) supplies
+    only intervals; point estimates come from the organisation scores."""
+    year = int(orgs["year"].iloc[0])
+    columns = score_columns(instrument)
+    attributes = orgs[["year", "org_id", "org_type", "sector"]]
     spec = BootstrapSpec(
         replicates=bootstrap["replicates"],
         seed=bootstrap["seed"],
@@ -299,13 +333,9 @@ def score_year(
     )
     groupings = {name: list(by) for name, by in GROUPINGS.items()}
     intervals = bootstrap_year(scores, columns, attributes, groupings, spec, year)
-
-    orgs = organisation_scores(scores, columns).merge(attributes, on=["year", "org_id"])
-    orgs = orgs[["year", "org_id", "org_type", "sector", "n_respondents", *columns]]
-    orgs = _with_intervals(orgs, intervals["org"], ["org_id"], columns)
-    orgs["quadrant"] = quadrant(orgs["capability"], orgs["legacy"], method.quadrant_thresholds)
-    orgs["method_version"] = method.version
-    out = {"org": enforce(orgs, org_scores_contract(instrument), f"{year} org_scores")}
+    bounds = [f"{c}{s}" for c in columns for s in ("_ci_low", "_ci_high")]
+    org_bounds = intervals["org"].assign(year=year)[["year", "org_id", *bounds]]
+    out = {"org_intervals": org_bounds.reset_index(drop=True)}
     for name, by in GROUPINGS.items():
         keys = ["year", *by]
         point = group_scores(orgs, columns, keys, method.organisation_weighting)
@@ -313,6 +343,27 @@ def score_year(
         table["method_version"] = method.version
         out[name] = enforce(table, group_scores_contract(instrument, by), f"{year} {name}")
     return out
+
+
+def with_org_intervals(orgs: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
+    """Organisation scores with each score followed by its interval (as profiles show)."""
+    columns = [c.removesuffix("_ci_low") for c in intervals.columns if c.endswith("_ci_low")]
+    return _with_intervals(orgs, intervals, ["year", "org_id"], columns)
+
+
+def score_year(
+    responses: pd.DataFrame, instrument: Instrument, method: Method, bootstrap: Mapping[str, Any]
+) -> dict[str, pd.DataFrame]:
+    """Organisation, national, sector and type scores of one year with bootstrap intervals
+    (:func:`point_scores_year`, then :func:`interval_scores_year`), for exploring a year
+    in one call; the workflow runs the two steps as separate jobs."""
+    year = int(responses["year"].iloc[0])
+    points = point_scores_year(responses, instrument, method)
+    out = interval_scores_year(points["respondents"], points["org"], instrument, method, bootstrap)
+    orgs = with_org_intervals(points["org"], out.pop("org_intervals"))
+    contract = org_scores_contract(instrument)
+    orgs = enforce(orgs[[c.name for c in contract.columns]], contract, f"{year} org_scores")
+    return {"org": orgs, **out}
 
 
 def quadrant_table(orgs: pd.DataFrame) -> pd.DataFrame:

@@ -202,17 +202,19 @@ FLOW = Contract(
 )
 
 
-def _score_columns(instrument: Instrument) -> list[Column]:
+def _score_columns(instrument: Instrument, intervals: bool = True) -> list[Column]:
     names = [*instrument.categories, *instrument.dimensions, "maturity"]
+    suffixes = ("", "_ci_low", "_ci_high") if intervals else ("",)
     return [
         Column(f"{name}{suffix}", "float", nullable=True, min=0, max=100)
         for name in names
-        for suffix in ("", "_ci_low", "_ci_high")
+        for suffix in suffixes
     ]
 
 
-def org_scores_contract(instrument: Instrument) -> Contract:
-    """One row per organisation-year: scores with bootstrap intervals, and the quadrant."""
+def org_scores_contract(instrument: Instrument, intervals: bool = True) -> Contract:
+    """One row per organisation-year: scores (with bootstrap intervals unless
+    ``intervals`` is false, as the workflow keeps them apart), and the quadrant."""
     return Contract(
         name="org_scores",
         columns=(
@@ -221,7 +223,7 @@ def org_scores_contract(instrument: Instrument) -> Contract:
             Column("org_type", "str"),
             Column("sector", "str"),
             Column("n_respondents", "int", min=1),
-            *_score_columns(instrument),
+            *_score_columns(instrument, intervals),
             Column(
                 "quadrant",
                 "str",
