@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import seaborn as sns
 
 from mognad.labels import Labels
 from mognad.publish.figures.style import (
@@ -47,17 +48,27 @@ def quality_overview(
     data = data.reset_index(drop=True)
     fig = new_figure(height=3.4)
     axes = fig.subplots(1, 2, sharey=True)
-    colours = dict(zip(CATEGORIES, OKABE_ITO, strict=False))
+    shown = [c for c in CATEGORIES if c in set(data["category"])]
+    names = {c: labels.indicator(c) for c in shown}
+    palette = dict(zip(names.values(), OKABE_ITO, strict=False))
     for ax, measure in zip(axes, ("alpha", "omega"), strict=True):
-        for category in [c for c in CATEGORIES if c in set(data["category"])]:
-            rows = data[(data["measure"] == measure) & (data["category"] == category)]
-            ax.plot(
-                rows["year"],
-                rows["value"],
-                marker="o",
-                color=colours[category],
-                label=labels.indicator(category),
-            )
+        rows = data[data["measure"] == measure].assign(name=lambda d: d["category"].map(names))
+        # one value per category and year: seaborn draws it, never an estimate of its own
+        sns.lineplot(
+            data=rows,
+            x="year",
+            y="value",
+            hue="name",
+            hue_order=list(names.values()),
+            palette=palette,
+            marker="o",
+            estimator=None,
+            errorbar=None,
+            ax=ax,
+        )
+        ax.get_legend().remove()
+        ax.set_xlabel("")
+        ax.set_ylabel("")
         ax.axhline(reference, color=GREY, ls="--", lw=0.9)
         ax.text(
             0.99,
