@@ -151,3 +151,17 @@ def test_a_workflow_run_with_a_bad_config_stops_before_any_job_without_traceback
     assert f"{path}, line " in result.stderr and said in result.stderr
     assert "Nothing was run." in result.stderr
     assert "Traceback" not in result.stderr and 'File "' not in result.stderr
+
+
+def test_a_key_that_moved_says_where_its_values_live_now(tmp_path):
+    """An old config with quadrant names under method: one problem, pointing to the labels."""
+    override = tmp_path / "old.yaml"
+    override.write_text('method:\n  quadrants:\n    mature: {sv: "x", en: "y"}\n', encoding="utf-8")
+    with pytest.raises(InputError) as excinfo:
+        load_config(ROOT / "config.yaml", override)
+    problems = excinfo.value.problems
+    assert len(problems) == 1
+    message = str(excinfo.value)
+    assert str(override) in message and "line 2" in message
+    assert "method.quadrants" in message and "labels" in message
+    assert "Additional properties" not in message

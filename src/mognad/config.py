@@ -6,6 +6,7 @@ and what the schema expects, for every problem at once.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,13 @@ def _where(
     return sources[-1][0], None
 
 
+#: Keys that moved elsewhere, and where their values live now.
+MOVED_KEYS = {
+    ("method", "quadrants"): "quadrant names are words, kept with the others in the labels "
+    "file (its `quadrants:` section, data/codebook/labels.yaml)",
+}
+
+
 def config_problems(
     config: Mapping[str, Any], source: Sources = "config.yaml", schema_path: Path = SCHEMA
 ) -> list[Problem]:
@@ -97,6 +105,17 @@ def config_problems(
     validator = jsonschema.Draft202012Validator(schema)
     sources = _source_lines(source)
     problems = []
+    config = copy.deepcopy(dict(config))
+    for path, now in MOVED_KEYS.items():
+        parent = config
+        for part in path[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if isinstance(parent, dict) and path[-1] in parent:
+            del parent[path[-1]]  # reported here, not again as an unknown key
+            where, line = _where(sources, path)
+            found = f"key '{'.'.join(path)}', which is no longer read"
+            rows = (line,) if line else ()
+            problems.append(Problem(where, found, f"it removed: {now}", rows=rows, unit="line"))
     for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
         path = tuple(str(p) for p in error.absolute_path)
         key = ".".join(path) or "(top level)"
