@@ -89,7 +89,7 @@ def _where(
 
 
 #: Keys that moved elsewhere, and where their values live now.
-MOVED_KEYS = {
+MOVED_KEYS: dict[tuple[str, ...], str] = {
     ("method", "quadrants"): "quadrant names are words, kept with the others in the labels "
     "file (its `quadrants:` section, data/codebook/labels.yaml)",
 }
@@ -106,14 +106,14 @@ def config_problems(
     sources = _source_lines(source)
     problems = []
     config = copy.deepcopy(dict(config))
-    for path, now in MOVED_KEYS.items():
-        parent = config
-        for part in path[:-1]:
+    for moved, now in MOVED_KEYS.items():
+        parent: Any = config
+        for part in moved[:-1]:
             parent = parent.get(part) if isinstance(parent, dict) else None
-        if isinstance(parent, dict) and path[-1] in parent:
-            del parent[path[-1]]  # reported here, not again as an unknown key
-            where, line = _where(sources, path)
-            found = f"key '{'.'.join(path)}', which is no longer read"
+        if isinstance(parent, dict) and moved[-1] in parent:
+            del parent[moved[-1]]  # reported here, not again as an unknown key
+            where, line = _where(sources, moved)
+            found = f"key '{'.'.join(moved)}', which is no longer read"
             rows = (line,) if line else ()
             problems.append(Problem(where, found, f"it removed: {now}", rows=rows, unit="line"))
     for error in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path))):
