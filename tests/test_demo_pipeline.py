@@ -16,7 +16,7 @@ import pytest
 from conftest import CONFIG, ROOT, workflow_outputs
 
 from mognad import registry
-from mognad.indices.scores import respondent_scores
+from mognad.indices.scores import respondent_scores, with_org_intervals
 from mognad.publish.disclosure import CellRule, Thresholds, violations
 from mognad.publish.profiles import profile_violations, read_profile_data
 from mognad.publish.tables import RANK_GROUPS, RULES
@@ -142,7 +142,10 @@ def test_national_scores_match_the_calibration_targets(runs):
 
 
 def test_organisation_scores_track_their_planted_latent_values(runs):
-    orgs = pd.read_parquet(runs[0] / "data/processed/org_scores.parquet")
+    orgs = with_org_intervals(
+        pd.read_parquet(runs[0] / "data/processed/org_scores.parquet"),
+        pd.read_parquet(runs[0] / "data/processed/org_intervals.parquet"),
+    )
     truth = pd.read_csv(TRUTH / "org_latents.csv")
     merged = orgs.merge(truth, on=["year", "org_id"], validate="one_to_one")
     assert len(merged) == len(orgs) == len(truth)

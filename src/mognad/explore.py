@@ -41,9 +41,10 @@ class Demo:
     """One source's survey years, cleaned and scored as the workflow does it.
 
     ``responses``, ``exclusions`` and ``flow`` are the multi-year tables of
-    ``data/processed/`` (see docs/outputs.md); ``org_scores``, ``national``, ``sector`` and
-    ``org_type`` are ``org_scores.parquet``, ``national_by_year``, ``sector_by_year`` and
-    ``type_by_year``, with intervals from ``bootstrap["replicates"]`` replicates.
+    ``data/processed/`` (see docs/outputs.md); ``org_scores`` is ``org_scores.parquet``
+    joined with ``org_intervals.parquet``, and ``national``, ``sector`` and ``org_type`` are
+    ``national_by_year``, ``sector_by_year`` and ``type_by_year``, with intervals from
+    ``bootstrap["replicates"]`` replicates.
     ``mapped`` holds each year's export mapped onto the canonical items *before* cleaning
     (excluded rows included, personal columns already gone, plus the working columns
     cleaning uses); :func:`excluded_responses` reads it.
