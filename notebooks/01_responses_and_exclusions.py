@@ -30,8 +30,8 @@
 # ruff: noqa: B018
 import pandas as pd
 
-from mognad.ingest.contracts import REASONS
 from mognad.explore import excluded_responses, load_demo, reason_counts
+from mognad.ingest.contracts import REASONS
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_columns", 20)

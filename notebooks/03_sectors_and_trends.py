@@ -32,10 +32,15 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from mognad.analyses.sectors import flag_small_groups, pairwise_contrasts
+from mognad.analyses.trends import (
+    decompose_change,
+    fixed_effects_trend,
+    sector_trends,
+    year_over_year,
+)
 from mognad.explore import load_demo
 from mognad.indices.scores import keyed_scores, organisation_standard_errors, score_columns
-from mognad.analyses.sectors import flag_small_groups, pairwise_contrasts
-from mognad.analyses.trends import decompose_change, fixed_effects_trend, sector_trends, year_over_year
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_columns", 20)

@@ -40,10 +40,11 @@ import seaborn as sns
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from mognad.explore import load_demo
-from mognad.analyses.models import fit_all, model_frame, model_outputs
-from mognad.publish.modeltables import regression_table
+from mognad.analyses.modelresult import model_outputs
+from mognad.analyses.models import fit_all, model_frame
 from mognad.analyses.trends import fixed_effects_trend
+from mognad.explore import load_demo
+from mognad.publish.modeltables import regression_table
 
 pd.set_option("display.width", 120)
 pd.set_option("display.max_columns", 20)
