@@ -339,7 +339,10 @@ def _run_script(name: str, **smk) -> None:
 
 
 def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
-    ORGS.to_parquet(tmp_path / "orgs.parquet")
+    # as the workflow keeps them: point scores and the organisations' intervals apart
+    bounds = [c for c in ORGS.columns if c.endswith(("_ci_low", "_ci_high"))]
+    ORGS.drop(columns=bounds).to_parquet(tmp_path / "orgs.parquet")
+    ORGS[["year", "org_id", *bounds]].to_parquet(tmp_path / "intervals.parquet")
     SECTORS.to_csv(tmp_path / "sector.csv", index=False)
     TYPES.to_csv(tmp_path / "type.csv", index=False)
     common = {
@@ -352,6 +355,7 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         "profile_data",
         input=_Files(
             orgs=str(tmp_path / "orgs.parquet"),
+            intervals=str(tmp_path / "intervals.parquet"),
             sector=str(tmp_path / "sector.csv"),
             types=str(tmp_path / "type.csv"),
             instrument=common["instrument"],
