@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import ROOT
@@ -47,7 +48,15 @@ def test_a_fingerprint_changes_with_imported_code_only(tmp_path):
 
 
 def test_every_workflow_script_imports_only_existing_package_modules():
+    """A module a script imports from must be found, or its changes would rerun nothing."""
+    package = ROOT / "src" / "mognad"
     for script in sorted((ROOT / "workflow" / "scripts").glob("*.py")):
-        files = module_closure([script.read_text(encoding="utf-8")])
-        assert files, script.name
-        assert all(p.is_file() for p in files)
+        source = script.read_text(encoding="utf-8")
+        named = re.findall(r"^from mognad\.([\w.]+) import", source, flags=re.MULTILINE)
+        assert named, script.name
+        files = set(module_closure([source]))
+        for module in named:
+            path = package.joinpath(*module.split("."))
+            expected = path.with_suffix(".py") if path.with_suffix(".py").is_file() else None
+            expected = expected or (path / "__init__.py")
+            assert expected.is_file() and expected.resolve() in files, (script.name, module)

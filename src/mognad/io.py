@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -90,3 +91,11 @@ def write_tables(tables: Mapping[str, pd.DataFrame], paths: Mapping[str, str | P
 def concat_tables(paths: list[str | Path]) -> pd.DataFrame:
     """Stack per-year tables in the order given (the workflow lists years in order)."""
     return pd.concat([read_table(p) for p in paths], ignore_index=True)
+
+
+def as_float(value: Any) -> float:
+    """``value`` as a float; NaN where it is none (missing, text), as tables read back."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")

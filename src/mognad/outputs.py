@@ -93,22 +93,9 @@ FIGURE_SUBCATEGORY = {
     "sensitivity": "Quality and sensitivity",
     "quality_overview": "Quality and sensitivity",
 }
-#: The published tables the figures draw on.
 #: Published data that is not a table for reading (CSV only): the quadrant figure's
 #: anonymous points (:func:`mognad.publish.disclosure.quadrant_points`).
 POINTS_TABLE = "quadrant_points"
-FIGURE_TABLES = (
-    POINTS_TABLE,
-    "national_by_year",
-    "sector_by_year",
-    "quadrants",
-    "year_over_year",
-    "change_decomposition",
-    "fixed_effects_trend",
-    "sensitivity_ranks",
-    "sensitivity_groups",
-    "reliability",
-)
 #: The published tables the report reads.
 REPORT_TABLES = (
     "national_by_year",

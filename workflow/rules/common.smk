@@ -59,7 +59,6 @@ MODELS = list(config["models"])
 from mognad.outputs import (
     DERIVED_TABLES,
     FIGURE_SUBCATEGORY,
-    FIGURE_TABLES,
     FIGURES,
     OPEN_TABLES,
     POINTS_TABLE,

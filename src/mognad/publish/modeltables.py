@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from mognad.analyses.modelresult import ModelResult
+from mognad.io import as_float as _float
 from mognad.io import round_significant
 from mognad.labels import DASH, significance_stars
 from mognad.publish import textable
@@ -42,14 +43,6 @@ def publish_model(result: ModelResult, thresholds: Thresholds) -> ModelResult:
 
 def _plain_number(value: Any, digits: int) -> str:
     return f"{float(value):.{digits}f}"
-
-
-def _finite(value: Any) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-    return out
 
 
 @dataclass(frozen=True)
@@ -80,10 +73,10 @@ def regression_cells(
     table = pd.DataFrame("", index=pd.Index(terms), columns=list(results), dtype=object)
     for name, result in results.items():
         for row in result.coefficients.itertuples():
-            estimate, std_error = _finite(row.estimate), _finite(row.std_error)
+            estimate, std_error = _float(row.estimate), _float(row.std_error)
             table.loc[row.term, name] = (
                 f"{words.number(estimate, digits)} ({words.number(std_error, digits)})"
-                f"{significance_stars(_finite(row.p_value))}"
+                f"{significance_stars(_float(row.p_value))}"
                 if np.isfinite(estimate)
                 else DASH
             )
@@ -92,8 +85,8 @@ def regression_cells(
     bottom = {}
     for name, result in results.items():
         fit = result.fit
-        r2, llf = _finite(fit.get("r_squared")), _finite(fit.get("log_likelihood"))
-        count = {k: _finite(fit.get(k)) for k in ("n", "n_groups")}
+        r2, llf = _float(fit.get("r_squared")), _float(fit.get("log_likelihood"))
+        count = {k: _float(fit.get(k)) for k in ("n", "n_groups")}
         bottom[name] = {
             words.n: words.number(count["n"], 0) if np.isfinite(count["n"]) else "",
             words.groups: words.number(count["n_groups"], 0)

@@ -15,6 +15,7 @@ One module per figure, sharing :mod:`mognad.publish.figures.style`; each module'
 the published tables, labels and :class:`FigureSettings` as the figure's rule gives them.
 """
 
+from mognad.outputs import FIGURES as FIGURE_NAMES
 from mognad.publish.figures.categories import category_profile
 from mognad.publish.figures.change import trend_views
 from mognad.publish.figures.forest import forest_plot, term_group
@@ -28,7 +29,6 @@ from mognad.publish.figures.sector_lines import sector_trends
 from mognad.publish.figures.style import (
     CATEGORIES,
     DIMENSIONS,
-    FIGURE_NAMES,
     FORMATS,
     QUADRANT_ORDER,
     FigureSettings,

@@ -22,7 +22,6 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from mognad.io import write_atomic, write_published_csv
 from mognad.labels import Labels
-from mognad.outputs import FIGURES
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -59,7 +58,6 @@ SUPPRESSED = "suppressed"
 #: A4 text width (about 16.5 cm): figures are drawn at the size they are printed.
 TEXT_WIDTH = 6.5
 FORMATS = ("png", "svg")
-FIGURE_NAMES = FIGURES
 
 #: The house style. ``svg.fonttype: none`` keeps text as text in SVG (searchable,
 #: accessible); the fixed hash salt makes SVG element ids the same on every run.

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mognad.analyses.modelresult import read_model
+from mognad.io import as_float as _float
 from mognad.labels import DASH, Labels
 from mognad.publish.textable import markdown_table
 
@@ -85,14 +86,6 @@ def _one(frame: pd.DataFrame, what: str, **where: Any) -> pd.Series | None:
     if len(rows) > 1:
         raise ValueError(f"{what}: {len(rows)} rows for {where}, expected one")
     return None if rows.empty else rows.iloc[0]
-
-
-def _float(value: Any) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return out
 
 
 class _Fmt:
