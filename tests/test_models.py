@@ -1,6 +1,7 @@
 """Regression models against independent computations: closed-form OLS and within estimators,
-a hand-written CR1 sandwich, planted variance components, planted demo-data effects and the
-empirical coverage of cluster-robust intervals."""
+a hand-written CR1 sandwich, planted variance components, mixed-model standard errors from an
+explicit n×n covariance and from lme4, planted demo-data effects and the empirical coverage of
+cluster-robust intervals."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import patsy
 import pytest
 import statsmodels.formula.api as smf
 from conftest import CONFIG, ROOT, demo_responses
@@ -16,8 +18,10 @@ from conftest import CONFIG, ROOT, demo_responses
 from mognad.analyses.modelresult import model_outputs, read_model
 from mognad.analyses.models import (
     COEFFICIENT_COLUMNS,
+    FE_STD_ERROR,
     fit_all,
     fit_model,
+    mixed_fixed_effect_cov,
     model_frame,
     term_support,
 )
@@ -199,6 +203,145 @@ def test_demo_variance_components_recovered_inside_their_intervals(instrument, y
             [round(fit[f"{name}{s}"], 1) for s in ("_ci_low", "", "_ci_high")],
         )
         assert fit[f"{name}_ci_low"] <= value <= fit[f"{name}_ci_high"], name
+
+
+def nested_design(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """6 municipalities × 3 organisations plus 3 organisations without one, 3-7 respondents
+    each: design (intercept, an organisation-level dummy, a respondent covariate), organisation
+    and top-level group codes (an organisation without a municipality is its own group)."""
+    rng = np.random.default_rng(seed)
+    n_orgs = 6 * 3 + 3
+    top_of_org = np.r_[np.repeat(np.arange(6), 3), 6 + np.arange(3)]
+    org = np.repeat(np.arange(n_orgs), rng.integers(3, 8, n_orgs))
+    x = np.column_stack(
+        [np.ones(org.size), rng.integers(0, 2, n_orgs)[org], rng.normal(size=org.size)]
+    )
+    return x, org, top_of_org[org]
+
+
+def dense_fixed_effect_cov(x, org, top, var_org, var_nested, var_residual) -> np.ndarray:
+    """(XᵀV⁻¹X)⁻¹ with V = σ²I + τ_org·[same organisation] + τ_nested·[same group], n×n."""
+    same_org = (org[:, None] == org[None, :]).astype(float)
+    same_top = (top[:, None] == top[None, :]).astype(float)
+    v = var_residual * np.eye(len(x)) + var_org * same_org + var_nested * same_top
+    return np.linalg.inv(x.T @ np.linalg.inv(v) @ x)
+
+
+@pytest.mark.parametrize(
+    ("var_org", "var_nested", "var_residual"),
+    [(4.0, 2.5, 16.0), (0.3, 7.0, 1.0), (0.0, 3.0, 9.0), (2.0, 0.0, 9.0), (50.0, 80.0, 0.5)],
+)
+def test_mixed_fixed_effect_cov_equals_the_dense_computation(var_org, var_nested, var_residual):
+    x, org, top = nested_design(5)
+    ours = mixed_fixed_effect_cov(x, org, top, var_org, var_nested, var_residual)
+    dense = dense_fixed_effect_cov(x, org, top, var_org, var_nested, var_residual)
+    np.testing.assert_allclose(ours, dense, rtol=1e-10, atol=1e-10 * np.abs(dense).max())
+    # the codes are labels: any values and order give the same result
+    labels = np.array([f"org{i}" for i in org]), np.array([f"top{i}" for i in 10 - top])
+    relabelled = mixed_fixed_effect_cov(x, *labels, var_org, var_nested, var_residual)
+    np.testing.assert_allclose(relabelled, ours, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("var_org", "var_residual"), [(4.0, 16.0), (0.0, 9.0), (40.0, 0.5)])
+def test_mixed_fixed_effect_cov_of_the_organisation_only_model(var_org, var_residual):
+    x, org, _ = nested_design(6)
+    ours = mixed_fixed_effect_cov(x, org, org, var_org, 0.0, var_residual)
+    dense = dense_fixed_effect_cov(x, org, org, var_org, 0.0, var_residual)
+    np.testing.assert_allclose(ours, dense, rtol=1e-10, atol=1e-10 * np.abs(dense).max())
+
+
+BOUNDARY_DATA = ROOT / "tests/data/mixed_boundary.csv"
+BOUNDARY_SPEC = {
+    "kind": "mixed",
+    "level": "respondent",
+    "formula": "y ~ C(sector) + x",
+    "nested": "municipality_id",
+}
+
+
+def boundary_data(seed: int = 20240517, n_muni: int = 30, per_muni: int = 4, n_free: int = 15):
+    """Respondents of organisations in municipalities (plus organisations without one) with
+    organisation variance 4, residual variance 16 and no municipality variance: the
+    organisation effects are centred within each municipality (and rescaled to keep their
+    variance), so the REML municipality variance lands at the boundary. Rounded to six
+    decimals, as stored in tests/data/mixed_boundary.csv."""
+    rng = np.random.default_rng(seed)
+    n_orgs, n_nested = n_muni * per_muni + n_free, n_muni * per_muni
+    muni = [f"M{i // per_muni:02d}" for i in range(n_nested)] + [None] * n_free
+    effect = rng.normal(0, 2, n_orgs)
+    within = effect[:n_nested].reshape(n_muni, per_muni)
+    within = (within - within.mean(axis=1, keepdims=True)) * np.sqrt(per_muni / (per_muni - 1))
+    effect[:n_nested] = within.ravel()
+    sector = rng.choice(["a", "b", "c"], n_orgs)
+    org = np.repeat(np.arange(n_orgs), rng.integers(8, 21, n_orgs))
+    x = rng.normal(size=org.size)
+    noise = rng.normal(0, 4, org.size)
+    y = 50 + 1.5 * (sector[org] == "b") - (sector[org] == "c") + 2 * x + effect[org] + noise
+    return pd.DataFrame(
+        {
+            "org_id": [f"O{i:03d}" for i in org],
+            "municipality_id": [muni[i] for i in org],
+            "sector": sector[org],
+            "x": x.round(6),
+            "y": y.round(6),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def boundary() -> dict:
+    data = pd.read_csv(BOUNDARY_DATA, comment="#")
+    nested = fit_model("nested", BOUNDARY_SPEC, data)
+    flat_spec = {k: v for k, v in BOUNDARY_SPEC.items() if k != "nested"}
+    return {"data": data, "nested": nested, "flat": fit_model("flat", flat_spec, data)}
+
+
+def test_boundary_data_file_is_the_simulated_data_set(boundary):
+    stored, simulated = boundary["data"], boundary_data()
+    pd.testing.assert_frame_equal(stored, simulated, check_dtype=False)
+
+
+def test_mixed_at_the_boundary_reports_the_model_without_the_component(boundary):
+    """The planted zero municipality variance is estimated at the boundary and counted as 0:
+    the fixed effects' standard errors are then those of the organisation-only model, and
+    both are (XᵀV⁻¹X)⁻¹ at the reported variances, checked against an explicit V."""
+    data, nested, flat = boundary["data"], boundary["nested"], boundary["flat"]
+    fit = nested.fit
+    assert fit["boundary"] and fit["var_nested"] == 0.0 and fit["var_organisation"] > 1
+    assert fit["fe_std_error"] == FE_STD_ERROR == flat.fit["fe_std_error"]
+    assert "municipality_id variance at the boundary, fixed at 0" in fit["warnings"]
+    assert "organisation variance at the boundary" not in fit["warnings"]
+    assert not flat.fit["boundary"] and "boundary" not in flat.fit["warnings"]
+    ours, refit = (r.coefficients.set_index("term") for r in (nested, flat))
+    print(pd.DataFrame({"nested": ours["std_error"], "without": refit["std_error"]}))
+    np.testing.assert_allclose(ours["std_error"], refit["std_error"], rtol=1e-4)
+    assert np.all(np.abs(ours["estimate"] - refit["estimate"]) < 1e-4 * refit["std_error"])
+    x = patsy.dmatrix("C(sector) + x", data, return_type="dataframe").to_numpy()
+    org = data["org_id"].to_numpy()
+    for result in (nested, flat):
+        dense = dense_fixed_effect_cov(
+            x, org, org, result.fit["var_organisation"], 0.0, result.fit["var_residual"]
+        )
+        se = result.coefficients["std_error"].to_numpy()
+        np.testing.assert_allclose(se, np.sqrt(np.diag(dense)), rtol=1e-10)
+        half = (result.coefficients["ci_high"] - result.coefficients["ci_low"]) / 2 / se
+        assert np.allclose(half, 1.959964, atol=1e-6)
+
+
+def test_mixed_fixed_effects_match_lme4(boundary):
+    """lme4's REML fit of the same nested model (tests/data/mixed_boundary_lme4.csv, made by
+    tools/lme4_reference.R): a singular fit with the municipality variance at 0."""
+    lme4 = pd.read_csv(ROOT / "tests/data/mixed_boundary_lme4.csv", comment="#")
+    lme4 = lme4.set_index("term")
+    ours = boundary["nested"].coefficients.set_index("term")
+    reference = lme4.loc[ours.index]
+    print(pd.DataFrame({"ours": ours["std_error"], "lme4": reference["std_error"]}))
+    np.testing.assert_allclose(ours["std_error"], reference["std_error"], rtol=1e-4)
+    np.testing.assert_allclose(ours["estimate"], reference["estimate"], rtol=1e-4)
+    fit = boundary["nested"].fit
+    assert lme4.loc["var_nested", "estimate"] < 1e-8 and fit["var_nested"] == 0.0
+    for name in ("var_organisation", "var_residual"):
+        assert fit[name] == pytest.approx(lme4.loc[name, "estimate"], rel=1e-4)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,14 @@ Three kinds, each answering "what goes with higher maturity?" under a different 
   state agencies have no municipality) form their own top-level group, so they contribute to
   the organisation variance only. Convergence warnings and boundary fits (a variance near
   zero, or a Hessian that is not positive definite) are reported in the fit table, not raised.
+  Fixed-effect standard errors are those of the fixed-effects block, Cov(β̂) = (XᵀV̂⁻¹X)⁻¹
+  with V̂ = σ̂²I + ZΨ̂Zᵀ at the REML variance estimates (a variance at the boundary counted
+  as the 0 reported), as lme4's ``vcov`` gives them (:func:`mixed_fixed_effect_cov`).
+  statsmodels instead takes them from the inverse of the joint Hessian of fixed effects and
+  variance parameters, whose cross terms vanish only in expectation; near a boundary, where
+  the variance curvature is flat, that misstates them (the demo model's up to 3 % too large,
+  a simulated singular fit's up to 6 % too small). lme4 uses the block for every fit, so
+  this does too, not only at a boundary.
 * ``fixed_effects``: the within estimator. The outcome and the formula's regressors (the
   design matrix without intercept) are demeaned by organisation and fitted by OLS. Terms that
   do not vary within organisations drop out and are listed as ``dropped``; organisations
@@ -33,6 +41,7 @@ Long because the three kinds share the design matrix, the clustering and the tid
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -121,6 +130,20 @@ def _design(formula: str, frame: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]
     """Outcome and design matrix with incomplete rows dropped (index kept for alignment)."""
     y, x = patsy.dmatrices(formula, frame, return_type="dataframe", NA_action="drop")
     return y.iloc[:, 0], x
+
+
+def reference_levels(formula: str, frame: pd.DataFrame) -> str:
+    """``sector=central_admin;year=2018``: each ``C(...)`` factor's reference level, the
+    first of its sorted levels among the complete rows (patsy's default treatment coding),
+    so that tables and text can name what a dummy is compared with."""
+    y, _ = _design(formula, frame)
+    rows = frame.loc[y.index]
+    parts = []
+    for variable in re.findall(r"C\((\w+)\)", formula.split("~", 1)[-1]):
+        levels = sorted(rows[variable].dropna().unique())
+        if levels:
+            parts.append(f"{variable}={levels[0]}")
+    return ";".join(parts)
 
 
 def term_support(formula: str, frame: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -299,6 +322,63 @@ def residual_variance_interval(
     )
 
 
+def _group_sums(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Column sums of ``values`` per group code (bincount: three times faster than add.at)."""
+    return np.stack(
+        [np.bincount(codes, weights=column, minlength=n_groups) for column in values.T], axis=1
+    )
+
+
+def mixed_fixed_effect_cov(
+    x: np.ndarray,
+    org_codes: np.ndarray,
+    top_codes: np.ndarray,
+    var_org: float,
+    var_nested: float,
+    var_residual: float,
+) -> np.ndarray:
+    """Cov(β̂) = (XᵀV⁻¹X)⁻¹ of a two-level random-intercept model, without forming V.
+
+    Rows share a top-level group (``top_codes``: the nested unit, or the organisation itself
+    in the organisation-only model, then with ``var_nested`` 0) and, within it, an
+    organisation (``org_codes``; blocks are (group, organisation) pairs, as statsmodels'
+    variance components live within groups). Per group V_g = σ²I + τ_n·11ᵀ + τ_o·blockdiag(11ᵀ).
+    Two Sherman–Morrison steps give XᵀV⁻¹X in closed form, written as sums of centred
+    squares so nothing cancels when the groups are large: with n_o rows, mean x̄_o and weight
+    a_o = n_o / (σ² + n_o τ_o) per organisation, s_g = Σ a_o and m_g = Σ a_o x̄_o / s_g,
+
+        XᵀV⁻¹X = Σ (x_i − x̄_o)(x_i − x̄_o)ᵀ / σ²  +  Σ_o a_o (x̄_o − m_g)(x̄_o − m_g)ᵀ
+                 +  Σ_g s_g / (1 + τ_n s_g) · m_g m_gᵀ.
+
+    Linear in the rows: about 40 ms for 10⁵ rows and 16 columns.
+    """
+    x = np.asarray(x, dtype=float)
+    top = pd.factorize(np.asarray(top_codes))[0].astype(np.int64)
+    org = pd.factorize(np.asarray(org_codes))[0].astype(np.int64)
+    block = pd.factorize(top * (org.max(initial=0) + 1) + org)[0]
+    n_blocks, n_top = int(block.max(initial=-1)) + 1, int(top.max(initial=-1)) + 1
+    block_top = np.zeros(n_blocks, dtype=np.int64)
+    block_top[block] = top
+    n_rows = np.bincount(block, minlength=n_blocks).astype(float)
+    mean_block = _group_sums(x, block, n_blocks) / n_rows[:, None]
+    within = x - mean_block[block]
+    weight = n_rows / (var_residual + n_rows * var_org)
+    weight_top = np.bincount(block_top, weights=weight, minlength=n_top)
+    mean_top = _group_sums(weight[:, None] * mean_block, block_top, n_top) / weight_top[:, None]
+    between = mean_block - mean_top[block_top]
+    shrunk = weight_top / (1 + var_nested * weight_top)
+    info = (
+        within.T @ within / var_residual
+        + (weight[:, None] * between).T @ between
+        + (shrunk[:, None] * mean_top).T @ mean_top
+    )
+    return np.asarray(np.linalg.pinv(info, hermitian=True))
+
+
+#: How the mixed models' fixed-effect standard errors are computed (fit table ``fe_std_error``).
+FE_STD_ERROR = "fixed-effects block (X'V^-1X)^-1 at the REML variances, as lme4"
+
+
 def _fit_mixed(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     y, _ = _design(spec["formula"], frame)
     data = frame.loc[y.index].copy()
@@ -338,7 +418,6 @@ def _fit_mixed(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFra
         var_org, var_nested = group_var, np.nan
     total = var_org + np.nan_to_num(var_nested) + var_residual
     fe = res.fe_params.index
-    bse = np.sqrt(np.diag(res.cov_params().loc[fe, fe].to_numpy()))
     hessian_ok = bool(np.all(np.isfinite(res.bse)) and np.all(np.asarray(res.bse) > 0))
     try:
         hess = model.hessian(res.params_object)[0]
@@ -353,7 +432,21 @@ def _fit_mixed(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFra
     # optimiser stopped below the floor is noise of its stopping point, and differs by CPU.
     var_org, var_nested = (0.0 if v < floor else v for v in (var_org, var_nested))
     total = var_org + np.nan_to_num(var_nested) + var_residual
-    coefs = _tidy(fe, res.fe_params, bse, df=None)
+    cov = mixed_fixed_effect_cov(
+        model.exog,
+        data["org_id"].to_numpy(),
+        data["_group" if nested else "org_id"].to_numpy(),
+        var_org,
+        float(np.nan_to_num(var_nested)),
+        var_residual,
+    )
+    coefs = _tidy(fe, res.fe_params, np.sqrt(np.diag(cov)), df=None)
+    names = {"organisation": var_org, **({str(nested): var_nested} if nested else {})}
+    messages += [
+        f"{name} variance at the boundary, fixed at 0: the model is in effect the one without it"
+        for name, variance in names.items()
+        if variance == 0.0
+    ]
     # statsmodels' variance parameters are relative to the residual variance (cov_re/scale,
     # vcomp/scale): their standard errors times scale are those of the variances.
     relative_se = np.sqrt(np.diag(res.cov_params().to_numpy())[len(fe) :]) * var_residual
@@ -390,6 +483,7 @@ def _fit_mixed(spec: Mapping[str, Any], frame: pd.DataFrame) -> tuple[pd.DataFra
         "icc_organisation": (var_org + np.nan_to_num(var_nested)) / total,
         "icc_nested": var_nested / total if nested else np.nan,
         "estimation": f"REML, {optimiser}",
+        "fe_std_error": FE_STD_ERROR,
         "warnings": "; ".join(messages),
     }
     return coefs, fit
@@ -418,6 +512,7 @@ def fit_model(name: str, spec: Mapping[str, Any], frame: pd.DataFrame) -> ModelR
             coefs, fit = FITTERS[spec["kind"]](spec, data)
             support = term_support(spec["formula"], data, spec["level"])
             coefs = coefs.merge(support, on="term", how="left", validate="1:1")
+            fit["reference"] = reference_levels(spec["formula"], data)
     other = sorted({str(w.message).split("\n")[0] for w in caught})
     fit["warnings"] = "; ".join(filter(None, [fit.get("warnings", ""), *other]))
     record = {
