@@ -3,11 +3,16 @@ by hand, from a closed form, from a planted population, or from another implemen
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
+from conftest import CONFIG, demo_responses
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from mognad.indices.reliability import (
@@ -15,14 +20,20 @@ from mognad.indices.reliability import (
     alpha_ci,
     corrected_item_total,
     cronbach_alpha,
+    group_item_variances,
     icc1_icc2,
     item_rates,
     item_table,
     mcdonald_omega,
+    null_variance,
     omega_from_covariance,
     one_factor_ml,
+    pooled_null_variance,
     reliability_table,
     rwg_j,
+    rwg_j_from_variances,
+    skewed_null_variance,
+    uniform_null_variance,
 )
 from mognad.indices.scores import respondent_scores
 
@@ -213,6 +224,56 @@ def test_icc_by_hand_with_unequal_groups():
     assert icc2 == pytest.approx(0.6, abs=1e-12)
 
 
+def test_icc1_uses_k0_where_multilevel_uses_the_mean_group_size():
+    # Same unbalanced groups (sizes 2, 3, 5). Mean squares from statsmodels' ANOVA table.
+    # Ours, k0 = (10 - 38/10) / 2 = 3.1:  ICC(1) = (5 - 2) / (5 + 2.1 * 2) = 3 / 9.2.
+    # multilevel::ICC1: GSIZE = (df_within + (df_between + 1)) / (df_between + 1)
+    #   = (7 + 3) / 3 = N / G = 10/3:     ICC(1) = (5 - 2) / (5 + 7/3 * 2) = 9 / 29.
+    frame = pd.DataFrame({"y": ICC_VALUES, "g": ICC_GROUPS})
+    table = sm.stats.anova_lm(smf.ols("y ~ C(g)", data=frame).fit())
+    msb, msw = table["mean_sq"]
+    df_between, df_within = table["df"]
+    sizes = pd.Series(ICC_GROUPS).value_counts().to_numpy()
+    n, g = sizes.sum(), sizes.size
+    k0 = (n - (sizes**2).sum() / n) / (g - 1)
+    gsize = (df_within + (df_between + 1)) / (df_between + 1)
+    assert (k0, gsize) == pytest.approx((3.1, 10 / 3), abs=1e-12)
+
+    ours, icc2 = icc1_icc2(ICC_VALUES, ICC_GROUPS)
+    multilevel, icc2_mean = icc1_icc2(ICC_VALUES, ICC_GROUPS, group_size="mean")
+    assert ours == pytest.approx((msb - msw) / (msb + (k0 - 1) * msw), abs=1e-12)
+    assert ours == pytest.approx(3 / 9.2, abs=1e-12)
+    assert multilevel == pytest.approx((msb - msw) / (msb + (gsize - 1) * msw), abs=1e-12)
+    assert multilevel == pytest.approx(9 / 29, abs=1e-12)
+    assert multilevel < ours  # k0 < N / G for unequal groups
+    assert icc2 == icc2_mean  # ICC(2) does not involve the group size
+    # equal groups: k0 = N / G, one value
+    equal = np.repeat(["A", "B", "C"], 3)
+    values = np.array([1, 2, 3, 3, 4, 5, 2, 2, 5], dtype=float)
+    assert icc1_icc2(values, equal) == pytest.approx(icc1_icc2(values, equal, "mean"), abs=1e-12)
+    with pytest.raises(ValueError, match="group_size"):
+        icc1_icc2(values, equal, "median")  # type: ignore[arg-type]
+
+
+def test_k0_is_the_between_variance_factor_of_the_expected_msb():
+    # Why k0: in the one-way random model E[MSB] = s2_w + k0 s2_b for unequal groups, so
+    # (MSB - MSW) / k0 estimates s2_b without bias. Few, very unequal groups (2, 2, 2, 30):
+    # k0 = (36 - 912/36) / 3 = 32/9 ~ 3.56 while N / G = 9. 20 000 simulated samples.
+    sizes = np.array([2, 2, 2, 30])
+    n, g = sizes.sum(), sizes.size
+    k0 = (n - (sizes**2).sum() / n) / (g - 1)
+    assert k0 == pytest.approx(32 / 9, abs=1e-12)
+    groups = np.repeat(np.arange(g), sizes)
+    rng = np.random.default_rng(12)
+    reps = 20_000
+    values = rng.normal(size=(reps, g))[:, groups] + rng.normal(size=(reps, n))  # s2 = 1, 1
+    means = np.stack([values[:, groups == j].mean(axis=1) for j in range(g)], axis=1)
+    msb = (sizes * (means - values.mean(axis=1, keepdims=True)) ** 2).sum(axis=1) / (g - 1)
+    msw = ((values - means[:, groups]) ** 2).sum(axis=1) / (n - g)
+    assert msb.mean() == pytest.approx(1 + k0, rel=0.03)  # not 1 + N / G = 10
+    assert ((msb - msw) / k0).mean() == pytest.approx(1.0, abs=0.05)
+
+
 def test_icc_mean_squares_agree_with_statsmodels_anova_and_nans_are_dropped():
     frame = pd.DataFrame({"y": ICC_VALUES, "g": ICC_GROUPS})
     table = sm.stats.anova_lm(smf.ols("y ~ C(g)", data=frame).fit())
@@ -244,27 +305,158 @@ def test_icc_is_nan_with_one_group():
 # --- rwg(J) -------------------------------------------------------------------------------
 
 
+#: Group "h": 4 raters x 3 items; "same": everyone alike; "split": 1 5 1 5; "alone": one.
+RWG_ITEMS = pd.DataFrame(
+    {
+        "i1": [4, 4, 5, 5, 3, 3, 3, 1, 5, 1, 5, 2],
+        "i2": [3, 4, 4, 5, 2, 2, 2, 1, 5, 1, 5, 2],
+        "i3": [2, 3, 3, 4, 4, 4, 4, 1, 5, 1, 5, 2],
+    },
+    dtype="float64",
+)
+RWG_GROUPS = ["h"] * 4 + ["same"] * 3 + ["split"] * 4 + ["alone"]
+
+
 def test_rwg_j_by_hand_and_limiting_cases():
-    # Group "h": 4 raters x 3 items on 5 options, sigma2_EU = (25 - 1) / 12 = 2.
+    # Group "h", 5 options, sigma2_EU = (25 - 1) / 12 = 2.
     #   item 1 = 4 4 5 5: variance 1/3;  item 2 = 3 4 4 5: 2/3;  item 3 = 2 3 3 4: 2/3
     #   mean variance 5/9, ratio 5/18, J(1 - ratio) = 3 * 13/18 = 13/6
     #   rwg(J) = (13/6) / (13/6 + 5/18) = 39/44
     # Group "same": everyone answers alike -> 1. Group "split": 1 5 1 5 on every item,
     # variance 16/3 > 2 -> truncated to 0. Group "alone": one respondent -> NaN.
-    items = pd.DataFrame(
-        {
-            "i1": [4, 4, 5, 5, 3, 3, 3, 1, 5, 1, 5, 2],
-            "i2": [3, 4, 4, 5, 2, 2, 2, 1, 5, 1, 5, 2],
-            "i3": [2, 3, 3, 4, 4, 4, 4, 1, 5, 1, 5, 2],
-        },
-        dtype="float64",
-    )
-    groups = ["h"] * 4 + ["same"] * 3 + ["split"] * 4 + ["alone"]
-    rwg = rwg_j(items, groups)
+    rwg = rwg_j(RWG_ITEMS, RWG_GROUPS)
+    assert list(rwg.index) == ["alone", "h", "same", "split"]
     assert rwg["h"] == pytest.approx(39 / 44, abs=1e-12)
     assert rwg["same"] == 1.0
     assert rwg["split"] == 0.0
     assert np.isnan(rwg["alone"])
+
+
+def test_rwg_j_with_the_skewed_null_by_hand():
+    # Group "h" again, sigma2 = 1.34: ratio = (5/9) / 1.34 = 250/603,
+    #   J(1 - ratio) = 3 * 353/603 = 1059/603, rwg(J) = 1059 / (1059 + 250) = 1059/1309.
+    # "split" (variance 16/3 > 1.34) is still 0, "same" still 1, "alone" still NaN.
+    rwg = rwg_j(RWG_ITEMS, RWG_GROUPS, null_variance=skewed_null_variance(5))
+    assert rwg["h"] == pytest.approx(1059 / 1309, abs=1e-12)
+    assert (rwg["same"], rwg["split"]) == (1.0, 0.0)
+    assert np.isnan(rwg["alone"])
+    # a null the mean variance exceeds truncates to 0: 5/9 > 0.5
+    assert rwg_j(RWG_ITEMS, RWG_GROUPS, null_variance=0.5)["h"] == 0.0
+    assert rwg_j(RWG_ITEMS, RWG_GROUPS, null_variance=float("nan")).isna().all()
+
+
+@pytest.mark.parametrize(
+    ("shares", "variance"),
+    [
+        # The null distributions for five options tabulated by LeBreton & Senter (2008,
+        # Table 2) after James, Demaree & Wolf (1984), with their variances.
+        ((0.2, 0.2, 0.2, 0.2, 0.2), 2.00),  # uniform
+        ((0.05, 0.15, 0.20, 0.35, 0.25), 1.34),  # slight skew
+        ((0.00, 0.10, 0.15, 0.40, 0.35), 0.90),  # moderate skew
+        ((0.00, 0.00, 0.10, 0.40, 0.50), 0.44),  # heavy skew
+        ((0.11, 0.22, 0.34, 0.22, 0.11), 1.32),  # triangular
+        ((0.07, 0.24, 0.38, 0.24, 0.07), 1.04),  # normal
+    ],
+)
+def test_null_variances_of_the_published_null_distributions(shares, variance):
+    assert null_variance(shares) == pytest.approx(variance, abs=1e-12)
+
+
+def test_uniform_and_skewed_null_variances():
+    assert uniform_null_variance(5) == 2.0
+    assert uniform_null_variance(7) == 4.0
+    assert null_variance([1 / 7] * 7) == pytest.approx(uniform_null_variance(7), abs=1e-12)
+    assert skewed_null_variance(5) == pytest.approx(1.34, abs=1e-12)
+    assert np.isnan(skewed_null_variance(7))  # not tabulated: no column rather than a guess
+    with pytest.raises(ValueError, match="distribution"):
+        null_variance([0.5, 0.6])
+
+
+def test_pooled_null_is_the_exact_mean_over_all_random_groups():
+    # Random-group resampling draws groups of the real size from all respondents. Over
+    # every possible group of 3 out of 6 (20 groups) the mean item variance averages to
+    # exactly the pooled ddof=1 variance, which is what pooled_null_variance returns.
+    items = pd.DataFrame({"a": [1, 2, 2, 4, 5, 5], "b": [3, 3, 4, 4, 4, 1]}, dtype="float64")
+    groups = list(combinations(range(6), 3))
+    means = [items.iloc[list(rows)].var(ddof=1).mean() for rows in groups]
+    assert len(groups) == 20
+    assert pooled_null_variance(items) == pytest.approx(np.mean(means), abs=1e-12)
+    # by hand: a = 1 2 2 4 5 5 (mean 19/6), b = 3 3 4 4 4 1 (mean 19/6)
+    a = (np.array([1, 2, 2, 4, 5, 5]) - 19 / 6) ** 2
+    b = (np.array([3, 3, 4, 4, 4, 1]) - 19 / 6) ** 2
+    assert pooled_null_variance(items) == pytest.approx((a.sum() + b.sum()) / 10, abs=1e-12)
+
+
+def reference_rwg_j(items: pd.DataFrame, groups: np.ndarray, sigma2: float) -> pd.Series:
+    """rwg(J) group by group, the slow plain way, as an independent check."""
+    out = {}
+    for label in sorted(set(groups)):
+        block = items.to_numpy()[groups == label]
+        variances = [
+            np.var(col[~np.isnan(col)], ddof=1) for col in block.T if (~np.isnan(col)).sum() > 1
+        ]
+        if not variances:
+            out[label] = np.nan
+            continue
+        j, ratio = len(variances), np.mean(variances) / sigma2
+        out[label] = 0.0 if ratio > 1 else j * (1 - ratio) / (j * (1 - ratio) + ratio)
+    return pd.Series(out, dtype="float64")
+
+
+@pytest.mark.parametrize("sigma2", [2.0, 1.34, 0.9])
+def test_rwg_j_matches_a_group_by_group_computation(sigma2):
+    rng = np.random.default_rng(21)
+    groups = np.repeat(np.arange(30), rng.integers(1, 12, size=30))
+    latent = rng.normal(0, 1.2, size=(30, 1))[groups]
+    answers = np.clip(np.rint(3 + latent + rng.normal(0, 0.8, (groups.size, 6))), 1, 5)
+    answers[rng.random(answers.shape) < 0.1] = np.nan
+    items = pd.DataFrame(answers)
+    expected = reference_rwg_j(items, groups, sigma2)
+    result = rwg_j(items, groups, null_variance=sigma2)
+    assert list(result.index) == list(expected.index)
+    np.testing.assert_allclose(result.to_numpy(), expected.to_numpy(), atol=1e-12)
+    assert result.notna().sum() > 20 and result.between(0, 1).sum() == result.notna().sum()
+
+
+def test_rwg_j_is_the_spearman_brown_step_up_of_single_item_agreement():
+    # rwg(J) = J r1 / (1 + (J - 1) r1) with r1 = 1 - s2 / sigma2: why it grows with J.
+    rng = np.random.default_rng(4)
+    groups = np.repeat(np.arange(50), 25)
+    answers = np.clip(np.rint(rng.normal(3.5, 0.9, size=(groups.size, 7))), 1, 5)
+    variances = group_item_variances(pd.DataFrame(answers), groups)
+    r1 = 1 - variances.mean(axis=1) / 2.0
+    assert (r1 > 0).all()
+    for j in (1, 3, 7):
+        rwg = rwg_j_from_variances(variances.iloc[:, :j], 2.0)
+        r1_j = 1 - variances.iloc[:, :j].mean(axis=1) / 2.0
+        np.testing.assert_allclose(rwg, j * r1_j / (1 + (j - 1) * r1_j), atol=1e-12)
+    whole = rwg_j_from_variances(variances, 2.0)
+    assert (whole > rwg_j_from_variances(variances.iloc[:, :1], 2.0)).mean() > 0.9
+
+
+@settings(max_examples=150, derandomize=True, database=None, deadline=None)
+@given(
+    answers=st.lists(
+        st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=4, max_size=4),
+        min_size=2,
+        max_size=30,
+    ),
+    data=st.data(),
+)
+def test_rwg_j_with_the_skewed_null_is_at_most_the_uniform_one(answers, data):
+    groups = data.draw(st.lists(st.integers(0, 3), min_size=len(answers), max_size=len(answers)))
+    items = pd.DataFrame(answers, dtype="float64")
+    variances = group_item_variances(items, np.array(groups))
+    uniform = rwg_j_from_variances(variances, uniform_null_variance(5))
+    skewed = rwg_j_from_variances(variances, skewed_null_variance(5))
+    defined = uniform.notna()
+    assert (skewed.notna() == defined).all()
+    assert (skewed[defined] <= uniform[defined] + 1e-12).all()
+    assert ((uniform[defined] >= 0) & (uniform[defined] <= 1)).all()
+    # strictly lower where there is some disagreement that the uniform null does not cap
+    s2 = variances.mean(axis=1)[defined]
+    strict = (s2 > 0) & (uniform[defined] > 0)
+    assert (skewed[defined][strict] < uniform[defined][strict]).all()
 
 
 def test_rwg_j_with_one_item_is_single_item_rwg():
@@ -408,31 +600,92 @@ def test_item_table(synthetic, instrument, year, revision):
         assert mine[column].to_numpy() == pytest.approx(rates.loc[mine.index, column].to_numpy())
 
 
+def keyed_by_hand(rows: pd.DataFrame, instrument, ids: list[str]) -> pd.DataFrame:
+    keyed = rows[ids].astype(float)
+    flip = [i for i in ids if instrument.item(i).reverse]
+    keyed[flip] = 6 - keyed[flip]
+    return keyed
+
+
 def test_aggregation_table(synthetic, instrument):
     scores = respondent_scores(synthetic, instrument)
     table = aggregation_table(scores, synthetic, instrument, 2022)
     assert list(table.columns) == [
         "year",
         "dimension",
+        "category",
         "icc1",
         "icc2",
         "rwg_j_median",
         "rwg_j_mean",
         "rwg_j_share_above_0_7",
+        "rwg_j_skewed_median",
+        "rwg_j_skewed_mean",
+        "rwg_j_skewed_share_above_0_7",
+        "rwg_j_pooled_median",
+        "rwg_j_pooled_mean",
+        "rwg_j_pooled_share_above_0_7",
+        "rwg_j_pooled_null_variance",
+        "n_items",
         "n_orgs",
         "n_respondents",
     ]
-    assert list(table["dimension"]) == ["capability", "legacy", "maturity"]
+    categories = list(instrument.categories)
+    assert list(table["category"].iloc[:6]) == categories
+    assert table["category"].iloc[6:].isna().all()
+    assert list(table["dimension"]) == [
+        *(instrument.item(instrument.category_items(c)[0]).dimension for c in categories),
+        "capability",
+        "legacy",
+        "maturity",
+    ]
     rows = synthetic["year"] == 2022
+    orgs = synthetic.loc[rows, "org_id"].to_numpy()
     for record in table.itertuples():
-        values = scores.loc[rows, record.dimension]
+        column = record.category if isinstance(record.category, str) else record.dimension
+        members = (
+            [record.category]
+            if isinstance(record.category, str)
+            else categories
+            if record.dimension == "maturity"
+            else instrument.dimension_categories(record.dimension)
+        )
+        ids = [i for c in members for i in instrument.category_items(c, 2)]
+        keyed = keyed_by_hand(synthetic.loc[rows], instrument, ids)
+        values = scores.loc[rows, column]
+        assert record.n_items == len(ids)
         assert record.n_respondents == values.notna().sum()
         assert record.n_orgs == 6
-        assert (record.icc1, record.icc2) == pytest.approx(
-            icc1_icc2(values, synthetic.loc[rows, "org_id"])
-        )
-        assert record.icc1 > 0.05  # planted organisation effect
-        assert 0 <= record.rwg_j_median <= 1 and 0 <= record.rwg_j_share_above_0_7 <= 1
+        assert (record.icc1, record.icc2) == pytest.approx(icc1_icc2(values, orgs))
+        if not isinstance(record.category, str):
+            assert record.icc1 > 0.05  # planted organisation effect (6 orgs: noisy per category)
+        pooled = np.mean([keyed[i].dropna().var(ddof=1) for i in ids])
+        assert record.rwg_j_pooled_null_variance == pytest.approx(pooled, abs=1e-12)
+        for prefix, sigma2 in [("rwg_j", 2.0), ("rwg_j_skewed", 1.34), ("rwg_j_pooled", pooled)]:
+            rwg = reference_rwg_j(keyed, orgs, sigma2).dropna()
+            assert getattr(record, f"{prefix}_median") == pytest.approx(rwg.median(), abs=1e-12)
+            assert getattr(record, f"{prefix}_mean") == pytest.approx(rwg.mean(), abs=1e-12)
+            share = getattr(record, f"{prefix}_share_above_0_7")
+            assert share == pytest.approx((rwg >= 0.7).mean(), abs=1e-12)
+        assert record.rwg_j_skewed_median <= record.rwg_j_median
+        assert record.rwg_j_skewed_share_above_0_7 <= record.rwg_j_share_above_0_7
+
+
+def test_aggregation_table_tells_organisations_apart_on_the_demo_data(instrument):
+    # Over a dimension's ~18 items rwg(J) with the uniform null is near 1 everywhere, so
+    # its share above 0.7 is 1 and says nothing; per category and against the skewed null
+    # the shares differ between categories and lie inside (0, 1).
+    year = max(CONFIG["years"])
+    responses = demo_responses(year)
+    table = aggregation_table(respondent_scores(responses, instrument), responses, instrument, year)
+    per_category = table[table["category"].notna()]
+    dimensions = table[table["category"].isna()]
+    assert (dimensions["rwg_j_median"] > 0.9).all()
+    assert (dimensions["rwg_j_share_above_0_7"] > 0.95).all()
+    skewed = per_category["rwg_j_skewed_share_above_0_7"]
+    assert skewed.between(0.05, 0.95).all() and skewed.nunique() == len(skewed)
+    assert per_category["rwg_j_pooled_median"].nunique() == len(per_category)
+    assert (per_category["rwg_j_median"] < dimensions["rwg_j_median"].min()).all()
 
 
 def test_tables_refuse_a_year_with_several_revisions_or_misaligned_scores(synthetic, instrument):

@@ -12,14 +12,25 @@ Conventions (each chosen once, here):
   items flipped, "Vet ej" and blanks missing.
 * Alpha, omega and corrected item-total correlations use **listwise deletion**: only
   respondents who answered every item of the set on the 1-5 scale (``n`` in the tables).
+  R's ``psych::alpha`` defaults to pairwise covariances (``use = "pairwise"``); both give
+  the same alpha when no answer is missing.
 * Omega comes from a one-factor **maximum-likelihood** fit to the correlation matrix of those
   complete cases (the uniquenesses-only optimisation of Joreskog, as in R's ``factanal``,
   with uniquenesses bounded to [0.005, 1]); loadings and uniquenesses are then put back on
   the items' own scale, so omega is the reliability of the *unweighted raw sum* and is
   comparable with raw alpha. ``standardized=True`` gives omega for standardised items.
+  Its denominator is the *model-implied* variance of the sum; ``psych::omega``'s
+  ``omega.tot`` divides by the *observed* one (and fits by minres on correlations), so the
+  two differ by the model's misfit.
+* ICC(1) uses k0 = (N - sum n_j^2 / N) / (G - 1) for the group size, the ANOVA estimator
+  for unequal groups; R's ``multilevel::ICC1`` uses the mean group size N / G (equal for
+  equal groups, nearer zero otherwise).
 * rwg(J) uses, per organisation, each item's variance over the respondents who answered it
   (available cases, ddof=1), averaged over the items with at least two answers; J is the
-  number of those items. When the mean variance exceeds the uniform null variance the
+  number of those items. It is computed against three null variances: uniform
+  ((A^2 - 1) / 12 = 2 for A = 5), the slightly skewed distribution of James, Demaree &
+  Wolf (1984) (1.34 for A = 5) and the pooled answers of the year (the mean item variance
+  that random groups would show). When the mean variance exceeds the null variance the
   index is set to 0 (truncation, the usual practice); organisations with fewer than two
   respondents get NaN.
 * Each survey year uses exactly one instrument revision (the codebook maps year to
@@ -29,6 +40,9 @@ Long because its statistics share the item matrices of each category and year, b
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -66,16 +80,29 @@ ITEM_RATE_COLUMNS = ["year", "item", "n_asked", "dont_know_rate", "missing_rate"
 AGGREGATION_COLUMNS = [
     "year",
     "dimension",
+    "category",
     "icc1",
     "icc2",
     "rwg_j_median",
     "rwg_j_mean",
     "rwg_j_share_above_0_7",
+    "rwg_j_skewed_median",
+    "rwg_j_skewed_mean",
+    "rwg_j_skewed_share_above_0_7",
+    "rwg_j_pooled_median",
+    "rwg_j_pooled_mean",
+    "rwg_j_pooled_share_above_0_7",
+    "rwg_j_pooled_null_variance",
+    "n_items",
     "n_orgs",
     "n_respondents",
 ]
 #: rwg(J) at or above this is the conventional threshold for "enough agreement".
 RWG_THRESHOLD = 0.7
+#: Shares of the answers 1..A under the "slightly skewed" null distribution of James,
+#: Demaree & Wolf (1984), by number of options A (as tabulated by LeBreton & Senter 2008):
+#: a mild leniency towards agreeing, variance 1.34 for A = 5.
+SKEWED_NULL_SHARES: dict[int, tuple[float, ...]] = {5: (0.05, 0.15, 0.20, 0.35, 0.25)}
 #: Lower bound on the standardised uniquenesses in the one-factor fit (as R's factanal).
 MIN_UNIQUENESS = 0.005
 
@@ -92,8 +119,11 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray) -> float:
     """Cronbach's alpha, k/(k-1) * (1 - sum of item variances / variance of the sum).
 
     Why: the classic lower bound to the reliability of the unweighted sum score that the
-    category scores are. Complete cases only; variances with ddof=1. NaN when there are
-    fewer than two items or two complete cases, or the sum does not vary.
+    category scores are. Complete cases only (listwise), variances with ddof=1: one sample
+    behind every covariance, so the matrix is a proper covariance matrix. This is
+    ``psych::alpha``'s ``raw_alpha`` with ``use = "complete.obs"``; its default, pairwise
+    covariances, gives the same value when no answer is missing. NaN when there are fewer
+    than two items or two complete cases, or the sum does not vary.
     """
     values = _complete(items)
     n, k = values.shape
@@ -179,9 +209,14 @@ def one_factor_ml(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def omega_from_covariance(cov: np.ndarray, standardized: bool = False) -> float:
     """omega_total = (sum lambda)^2 / ((sum lambda)^2 + sum psi) of a one-factor ML fit.
 
-    NaN with fewer than three items (a one-factor model on two items is not identified),
-    or when the matrix is not positive definite (e.g. an item without variance, or items
-    that are exact linear functions of each other), where the ML fit does not exist.
+    The denominator is the variance of the sum *implied by the model*, so omega is a
+    proper share in [0, 1]. ``psych::omega``'s ``omega.tot`` is 1 - sum psi / 1'S1 with the
+    *observed* variance of the sum 1'S1 (and a minres fit to the correlations, i.e. the
+    ``standardized`` case); the two are equal when the model reproduces S exactly and
+    otherwise differ by its misfit. NaN with fewer than three items (a one-factor model on
+    two items is not identified), or when the matrix is not positive definite (e.g. an
+    item without variance, or items that are exact linear functions of each other), where
+    the ML fit does not exist.
     """
     cov = np.asarray(cov, dtype="float64")
     if cov.shape[0] < 3 or not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
@@ -201,6 +236,7 @@ def mcdonald_omega(items: pd.DataFrame | np.ndarray, standardized: bool = False)
 
     Why: alpha assumes equal loadings (tau-equivalence); omega allows each item its own
     loading and equals alpha when they are equal, so the pair shows how much it matters.
+    Complete cases, as for alpha; see :func:`omega_from_covariance` for the definition.
     """
     values = _complete(items)
     if values.shape[0] < 3:
@@ -276,14 +312,23 @@ def item_rates(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
 
 
 def icc1_icc2(
-    values: pd.Series | np.ndarray, groups: pd.Series | np.ndarray
+    values: pd.Series | np.ndarray,
+    groups: pd.Series | np.ndarray,
+    group_size: Literal["k0", "mean"] = "k0",
 ) -> tuple[float, float]:
     """ICC(1) and ICC(2) from a one-way ANOVA of ``values`` by ``groups`` (Bliese 2000).
 
     Why: ICC(1) is the share of score variance that lies between organisations; ICC(2) the
-    reliability of an organisation's mean. ICC(1) = (MSB - MSW) / (MSB + (k0 - 1) MSW) with
-    k0 = (N - sum n_j^2 / N) / (G - 1) for unequal group sizes; ICC(2) = (MSB - MSW) / MSB.
-    Rows with a missing value or group are dropped.
+    reliability of an organisation's mean. ICC(1) = (MSB - MSW) / (MSB + (k - 1) MSW) and
+    ICC(2) = (MSB - MSW) / MSB (as ``multilevel::ICC2``). By default k = k0 =
+    (N - sum n_j^2 / N) / (G - 1), the factor of the between variance in E[MSB] for
+    unequal groups, so that (MSB - MSW) / k0 is the unbiased ANOVA estimate of that
+    variance (Searle, Casella & McCulloch 1992; Snijders & Bosker 2012). R's
+    ``multilevel::ICC1`` uses the mean group size N / G instead (its GSIZE,
+    (df_within + G) / G): ``group_size="mean"`` gives that value. As k0 = N / G -
+    var(n_j) / N, the two agree for equal groups and differ little with many groups;
+    otherwise multilevel's value is nearer zero. Rows with a missing value or group are
+    dropped.
     """
     values = np.asarray(values, dtype="float64")
     labels = pd.Series(np.asarray(groups, dtype=object))
@@ -297,37 +342,102 @@ def icc1_icc2(
     means = np.bincount(codes, weights=values, minlength=g) / n_g
     msb = float((n_g * (means - values.mean()) ** 2).sum()) / (g - 1)
     msw = float(((values - means[codes]) ** 2).sum()) / (n - g)
-    k0 = (n - (n_g**2).sum() / n) / (g - 1)
-    icc1_den = msb + (k0 - 1.0) * msw
+    if group_size == "k0":
+        k = (n - (n_g**2).sum() / n) / (g - 1)
+    elif group_size == "mean":
+        k = n / g
+    else:
+        raise ValueError(f"group_size must be 'k0' or 'mean', not {group_size!r}")
+    icc1_den = msb + (k - 1.0) * msw
     icc1 = (msb - msw) / icc1_den if icc1_den > 0 else float("nan")
     icc2 = (msb - msw) / msb if msb > 0 else float("nan")
     return float(icc1), float(icc2)
 
 
-def rwg_j(items: pd.DataFrame, groups: pd.Series | np.ndarray, n_options: int = 5) -> pd.Series:
-    """rwg(J) per group (James, Demaree & Wolf 1984), uniform null distribution.
+def null_variance(shares: Sequence[float]) -> float:
+    """Variance of answers 1..A drawn with the given shares: the expected variance of an
+    item when respondents answer from that distribution whatever the statement says."""
+    p = np.asarray(shares, dtype="float64")
+    if p.ndim != 1 or p.size < 2 or np.any(p < 0) or not np.isclose(p.sum(), 1.0):
+        raise ValueError(f"shares must be a distribution over two or more options: {shares}")
+    x = np.arange(1, p.size + 1, dtype="float64")
+    mean = float(p @ x)
+    return float(p @ (x - mean) ** 2)
 
-    Why: ICCs speak of organisations as a whole; rwg(J) says, organisation by organisation,
-    whether its respondents agree more than random answering would. With s2 the mean item
-    variance in the group and sigma2 = (A^2 - 1) / 12 for A options:
-    rwg(J) = J(1 - s2/sigma2) / (J(1 - s2/sigma2) + s2/sigma2), set to 0 when
-    s2 > sigma2 and NaN for groups with fewer than two respondents (see module notes).
+
+def uniform_null_variance(n_options: int) -> float:
+    """(A^2 - 1) / 12: every option equally likely, the null of no agreement and no bias."""
+    return (n_options**2 - 1) / 12.0
+
+
+def skewed_null_variance(n_options: int) -> float:
+    """Variance of the slightly skewed null (:data:`SKEWED_NULL_SHARES`), 1.34 for five
+    options; NaN for a number of options it is not tabulated for."""
+    shares = SKEWED_NULL_SHARES.get(n_options)
+    return null_variance(shares) if shares is not None else float("nan")
+
+
+def pooled_null_variance(items: pd.DataFrame) -> float:
+    """Mean over the items of each item's variance over everyone who answered it (ddof=1).
+
+    Why: this is the mean item variance that *random* groups drawn from the same
+    respondents would show, the null of random-group resampling (Bliese 2000; R's
+    ``multilevel::rgr.agree``) in closed form: the ddof=1 variance of a sample drawn
+    without replacement is unbiased for the ddof=1 variance of the whole, so no draws
+    are needed. It keeps the answers' real spread and skew, and also their differences
+    between organisations, so rwg(J) against it asks whether an organisation agrees
+    more than a random set of respondents.
     """
-    sigma2 = (n_options**2 - 1) / 12.0
+    variances = items.astype("float64").var(ddof=1)
+    return float(variances.mean()) if variances.notna().any() else float("nan")
+
+
+def group_item_variances(items: pd.DataFrame, groups: pd.Series | np.ndarray) -> pd.DataFrame:
+    """Groups x items: each item's variance over the group's respondents who answered it
+    (available cases, ddof=1; NaN below two answers), groups sorted; missing groups dropped."""
     values = items.astype("float64")
     labels = pd.Series(np.asarray(groups, dtype=object), index=values.index, name="group")
-    grouped = values.groupby(labels, sort=True)
-    variances = grouped.var(ddof=1)  # NaN for an item with fewer than two answers
-    respondents = values.notna().any(axis=1).groupby(labels, sort=True).sum()
+    variances = values.groupby(labels, sort=True).var(ddof=1)
+    variances.index.name = None
+    return variances
+
+
+def rwg_j_from_variances(variances: pd.DataFrame, null_variance: float) -> pd.Series:
+    """rwg(J) per row of :func:`group_item_variances` against one null variance.
+
+    With s2 the mean over the J items that have a variance and r = s2 / null_variance:
+    rwg(J) = J(1 - r) / (J(1 - r) + r) (James, Demaree & Wolf 1984), the Spearman-Brown
+    step-up of the single-item 1 - r, so it grows with J; 0 when r > 1, NaN when J = 0
+    (fewer than two respondents) or the null variance is not finite and positive.
+    """
     j = variances.notna().sum(axis=1).astype("float64")
-    ratio = variances.mean(axis=1) / sigma2
+    if not (np.isfinite(null_variance) and null_variance > 0):
+        return pd.Series(np.nan, index=variances.index, name="rwg_j", dtype="float64")
+    ratio = variances.mean(axis=1) / null_variance
     agreement = j * (1.0 - ratio)
     with np.errstate(divide="ignore", invalid="ignore"):
         rwg = agreement / (agreement + ratio)
-    rwg = rwg.where(ratio <= 1.0, 0.0)
-    rwg = rwg.where((respondents >= 2) & (j > 0) & ratio.notna())
-    rwg.index.name = None
+    rwg = rwg.where(ratio <= 1.0, 0.0).where((j > 0) & ratio.notna())
     return rwg.rename("rwg_j").astype("float64")
+
+
+def rwg_j(
+    items: pd.DataFrame,
+    groups: pd.Series | np.ndarray,
+    n_options: int = 5,
+    null_variance: float | None = None,
+) -> pd.Series:
+    """rwg(J) per group (James, Demaree & Wolf 1984); uniform null unless ``null_variance``.
+
+    Why: ICCs speak of organisations as a whole; rwg(J) says, organisation by organisation,
+    whether its respondents agree more than answering from the null distribution would.
+    The uniform null (A^2 - 1) / 12 assumes no response bias, so it overstates agreement
+    when answers cluster on some options; :func:`skewed_null_variance` and
+    :func:`pooled_null_variance` give nulls that allow for that. See
+    :func:`rwg_j_from_variances` for the formula and the edge cases.
+    """
+    sigma2 = uniform_null_variance(n_options) if null_variance is None else null_variance
+    return rwg_j_from_variances(group_item_variances(items, groups), sigma2)
 
 
 # --- tables per year -------------------------------------------------------------------
@@ -393,6 +503,14 @@ def item_table(responses: pd.DataFrame, instrument: Instrument, year: int) -> pd
     return out[ITEM_COLUMNS]
 
 
+def _rwg_summary(rwg: pd.Series) -> tuple[float, float, float]:
+    """Median, mean and share at or above :data:`RWG_THRESHOLD` of the defined values."""
+    rwg = rwg.dropna()
+    if not len(rwg):
+        return float("nan"), float("nan"), float("nan")
+    return float(rwg.median()), float(rwg.mean()), float((rwg >= RWG_THRESHOLD).mean())
+
+
 def aggregation_table(
     scores: pd.DataFrame,
     responses: pd.DataFrame,
@@ -400,13 +518,19 @@ def aggregation_table(
     year: int,
     group: str = "org_id",
 ) -> pd.DataFrame:
-    """ICC(1), ICC(2) and rwg(J) summaries per dimension and for maturity, for one year.
+    """ICC(1), ICC(2) and rwg(J) summaries per category, dimension and maturity, one year.
 
-    ``scores`` is :func:`mognad.indices.scores.respondent_scores` of ``responses`` (same index, so
-    the scoring rule stays with the caller). The ICCs use the score (%) of each respondent
-    who has one; rwg(J) uses the keyed items of the dimension (all items for maturity)
-    asked in the year's revision, per organisation. ``n_orgs`` and ``n_respondents`` count
-    the organisations and respondents behind the ICCs.
+    Rows in score order (:func:`mognad.indices.scores.score_columns`): each category (with
+    its ``dimension``), then each dimension and maturity (``category`` missing). Why per
+    category: rwg(J) rises with J, so over a dimension's or all items it is near 1 in every
+    organisation and cannot tell them apart; five to seven items say more. ``scores`` is
+    :func:`mognad.indices.scores.respondent_scores` of ``responses`` (same index, so the
+    scoring rule stays with the caller). The ICCs use the score (%) of each respondent
+    who has one; rwg(J) uses the keyed items of the set asked in the year's revision
+    (``n_items``), per organisation, against the uniform, the slightly skewed and the
+    pooled null (:func:`uniform_null_variance`, :func:`skewed_null_variance`,
+    :func:`pooled_null_variance` over the year's respondents with an organisation).
+    ``n_orgs`` and ``n_respondents`` count the organisations and respondents behind the ICCs.
     """
     if not scores.index.equals(responses.index):
         raise ValueError("scores must have the same index as responses (row for row)")
@@ -414,32 +538,48 @@ def aggregation_table(
     keyed = keyed_answers(rows, instrument)
     orgs = rows[group]
     n_options = instrument.scale_max - instrument.scale_min + 1
-    parts = {
-        dimension: instrument.dimension_categories(dimension) for dimension in instrument.dimensions
-    }
-    parts["maturity"] = list(instrument.categories)
+    sets: list[tuple[str, str, str | None, list[str]]] = [
+        (category, str(spec["dimension"]), category, [category])
+        for category, spec in instrument.categories.items()
+    ]
+    sets += [
+        (dimension, dimension, None, instrument.dimension_categories(dimension))
+        for dimension in instrument.dimensions
+    ]
+    sets.append(("maturity", "maturity", None, list(instrument.categories)))
+    asked = instrument.item_ids(revision)
+    variances = group_item_variances(keyed[asked], orgs)
+    with_org = keyed.loc[orgs.notna().to_numpy(), asked]
+    fixed_nulls = (uniform_null_variance(n_options), skewed_null_variance(n_options))
     records = []
-    for dimension, categories in parts.items():
+    for column, dimension, category, categories in sets:
         ids = [i for c in categories for i in instrument.category_items(c, revision)]
-        values = scores.loc[rows.index, dimension]
+        values = scores.loc[rows.index, column]
         icc1, icc2 = icc1_icc2(values, orgs)
-        rwg = rwg_j(keyed[ids], orgs, n_options).dropna()
+        pooled = pooled_null_variance(with_org[ids])
+        summaries = [
+            _rwg_summary(rwg_j_from_variances(variances[ids], sigma2))
+            for sigma2 in (*fixed_nulls, pooled)
+        ]
         scored = values.notna() & orgs.notna()
         records.append(
             (
                 year,
                 dimension,
+                category,
                 icc1,
                 icc2,
-                float(rwg.median()) if len(rwg) else float("nan"),
-                float(rwg.mean()) if len(rwg) else float("nan"),
-                float((rwg >= RWG_THRESHOLD).mean()) if len(rwg) else float("nan"),
+                *(value for summary in summaries for value in summary),
+                pooled,
+                len(ids),
                 int(orgs[scored].nunique()),
                 int(scored.sum()),
             )
         )
     out = pd.DataFrame.from_records(records, columns=AGGREGATION_COLUMNS)
-    return out.astype({"year": "int64", "n_orgs": "int64", "n_respondents": "int64"})
+    return out.astype(
+        {"year": "int64", "n_items": "int64", "n_orgs": "int64", "n_respondents": "int64"}
+    )
 
 
 def quality_year(
