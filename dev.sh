@@ -7,7 +7,9 @@
 #                                  write Snakemake's report (results/snakemake_report.html);
 #                                  `report --slurm [ARGS...]` submits the jobs to SLURM
 #                                  (workflow/profiles/slurm, see docs/slurm.md)
-#   bash dev.sh test [ARGS...]     run the test suite with pytest
+#   bash dev.sh test [ARGS...]     run the test suite with pytest (as root on Debian, first
+#                                  installs chromium for the browser tests, which skip without it)
+#   bash dev.sh lab [ARGS...]      open JupyterLab on notebooks/ (ARGS go to `jupyter lab`)
 #   bash dev.sh slurm-test         as root on Debian: install a one-node SLURM cluster, run the
 #                                  workflow through it and compare with a local run
 #   bash dev.sh lint               ruff, ruff format --check, snakefmt --check, snakemake --lint,
@@ -18,6 +20,7 @@
 #   bash dev.sh demo-data          regenerate the committed demo data (byte-identical)
 #   bash dev.sh lock [ARGS...]     re-lock requirements.lock with uv (ARGS go to
 #                                  `uv pip compile`, e.g. --upgrade); regenerate environment.yml
+#                                  (binder/ installs requirements.lock itself)
 set -euo pipefail
 
 UV_VERSION="0.13.8"
@@ -34,7 +37,8 @@ export UV_PYTHON_DOWNLOADS=never
 export UV_COMPILE_BYTECODE=1
 
 usage() {
-    sed -n '2,20s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+    # the comment block at the top of this file, up to its first non-comment line
+    sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}"
 }
 
 die() {
@@ -112,6 +116,27 @@ pathlib.Path(sysconfig.get_paths()["purelib"], "mognad-src.pth").write_text(sys.
 PY
     rm -f "$VENV"/.synced-*
     touch "$stamp"
+}
+
+# Debian's Chromium, which the browser tests drive through Playwright (tests/browser.py);
+# Playwright's own browser downloads are not used. Without it those tests skip, so a failed
+# install is a notice, not an error.
+ensure_chromium() {
+    [[ -x /usr/bin/chromium ]] && return 0
+    if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "dev.sh: /usr/bin/chromium is missing, so the browser tests will be skipped" \
+            "(as root on Debian: apt-get install chromium)" >&2
+        return 0
+    fi
+    echo "dev.sh: installing Debian's chromium for the browser tests" >&2
+    local log
+    log="$(mktemp)"
+    if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+        >"$log" 2>&1; then
+        tail -n 5 "$log" >&2
+        echo "dev.sh: installing chromium failed, so the browser tests will be skipped" >&2
+    fi
+    rm -f "$log"
 }
 
 lint() {
@@ -218,7 +243,15 @@ case "$cmd" in
         ;;
     test)
         setup
+        ensure_chromium
         exec "$VENV/bin/python" -m pytest "$@"
+        ;;
+    lab)
+        setup
+        # the project root as the server's root, so notebooks find the data; the file browser
+        # starts in notebooks/
+        exec "$VENV/bin/jupyter" lab --ServerApp.root_dir="$ROOT" \
+            --FileContentsManager.preferred_dir=notebooks "$@"
         ;;
     check)
         setup
