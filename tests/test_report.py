@@ -295,7 +295,10 @@ def synthetic_tables() -> tuple[dict, dict, dict, dict]:
     fits = {
         "maturity_ols": pd.DataFrame(
             {
-                "statistic": ["model", "kind", "level", "formula", "n", "n_groups", "r_squared"],
+                "statistic": [
+                    *("model", "kind", "level", "formula", "n", "n_groups", "r_squared"),
+                    "reference",
+                ],
                 "value": [
                     "maturity_ols",
                     "ols",
@@ -304,6 +307,7 @@ def synthetic_tables() -> tuple[dict, dict, dict, dict]:
                     "180",
                     "70",
                     "0.55",
+                    "sector=culture_leisure;year=2023",
                 ],
             }
         ),
@@ -379,17 +383,21 @@ def synthetic():
 
 @pytest.fixture(scope="module")
 def figures_dir(tmp_path_factory) -> Path:
+    return write_figures(tmp_path_factory.mktemp("figures"))
+
+
+def write_figures(folder: Path, size: tuple[float, float] = (5, 3), dpi: int = 60) -> Path:
+    """A stand-in PNG for every report figure in ``folder``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    folder = tmp_path_factory.mktemp("figures")
     for i, name in enumerate(R.FIGURES):
-        fig, ax = plt.subplots(figsize=(5, 3))
+        fig, ax = plt.subplots(figsize=size)
         ax.plot([0, 1, 2], [1, 3 - i % 2, 2])
         ax.set_title(name)
-        fig.savefig(folder / f"{name}.png", dpi=60, metadata={"Software": None})
+        fig.savefig(folder / f"{name}.png", dpi=dpi, metadata={"Software": None})
         plt.close(fig)
     return folder
 
@@ -477,6 +485,9 @@ def _bump_and_compare(tables, models, fits, method, instrument, language, strict
             abs(value[YEAR] + 7.3 - value[prev])
         ),
         signed(value[YEAR] - value[first]): signed(value[YEAR] + 7.3 - value[first]),
+        labels.number(abs(value[YEAR] - value[first])): labels.number(
+            abs(value[YEAR] + 7.3 - value[first])
+        ),
     }
     assert _token(labels.number(value[YEAR])).search(before)
     assert labels.number(value[YEAR] + 7.3) in after
@@ -488,16 +499,25 @@ def test_text_numbers_follow_the_tables(synthetic, instrument, language):
     _bump_and_compare(*synthetic, instrument, language)
 
 
-def test_text_numbers_follow_the_demo_tables(instrument):
+def demo_inputs() -> tuple[dict, dict, dict, dict] | None:
+    """The report's inputs from a demo run in ``results/`` (None if it has not run)."""
     folder = ROOT / "results"
     needed = [folder / "tables" / f"{t}.csv" for t in R.TABLES] + [folder / "method.json"]
     if not all(p.is_file() for p in needed):
-        pytest.skip("the pipeline has not run (no results/)")
+        return None
     tables = {t: pd.read_csv(folder / "tables" / f"{t}.csv") for t in R.TABLES}
     names = [m for m in CONFIG["models"] if (folder / "models" / f"{m}.csv").is_file()]
     models = {m: pd.read_csv(folder / "models" / f"{m}.csv") for m in names}
     fits = {m: pd.read_csv(folder / "models" / f"{m}_fit.csv") for m in names}
     method = json.loads((folder / "method.json").read_text(encoding="utf-8"))
+    return tables, models, fits, method
+
+
+def test_text_numbers_follow_the_demo_tables(instrument):
+    demo = demo_inputs()
+    if demo is None:
+        pytest.skip("the pipeline has not run (no results/)")
+    tables, models, fits, method = demo
     year = int(tables["national_by_year"]["year"].max())
     assert year == YEAR or pytest.skip("demo data end in another year")
     _bump_and_compare(tables, models, fits, method, instrument, "sv", strict=False)
@@ -509,6 +529,7 @@ def test_templates_type_no_digits():
     for path in templates:
         text = path.read_text(encoding="utf-8")
         prose = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", text, flags=re.S)
+        prose = re.sub(r"lme4|ICC\(1\)", "", prose)  # names with a digit, not numbers
         digits = [
             (n, line) for n, line in enumerate(prose.splitlines(), 1) if re.search(r"\d", line)
         ]
@@ -574,7 +595,7 @@ def test_html_is_self_contained_and_reproducible(rendered):
     assert len(images) == len(R.FIGURES)
     assert all(src.startswith("data:image/png;base64,") for src in images)
     assert "<style" in html and 'lang="sv-SE"' in html
-    assert "Förmåga och arv samt kvadranter" in html
+    assert "Förmåga, arv och kvadranter" in html
 
 
 # --- (c) PDF ------------------------------------------------------------------------------
@@ -596,7 +617,7 @@ def test_pdf_is_a4_numbered_embedded_and_reproducible(rendered):
         page = pdf[number - 1]
         footer = page.get_textpage().get_text_bounded(bottom=0, top=60).split()
         assert footer == [str(number)], footer
-    assert "Sammanfattning" in pdf[2].get_textpage().get_text_range()
+    assert "Sammanfattning" in pdf[1].get_textpage().get_text_range()
     embedded = []
     for i in range(len(pdf)):
         for obj in pdf[i].get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=5):
@@ -644,8 +665,8 @@ def test_suppressed_values_show_a_dash_and_the_note(synthetic, instrument):
     row = next(line for line in appendix.splitlines() if line.startswith("| Kultur och fritid |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[1] == "2" and set(cells[3:]) == {"–"}
-    sectors_table = appendix.split("Sektorer år 2025.")[1]
-    assert sectors_table.lstrip().startswith(f"*{note}*")
+    sectors_table = appendix.split("Sektorer år 2025 (%).")[1]
+    assert sectors_table.lstrip().startswith(f"::: note\n{note}\n:::")
     assert "nan" not in md.lower()
     # nothing suppressed in the national table: no note there
     national = appendix.split(": Riket per år")[1].split("|")[0]
@@ -696,3 +717,92 @@ def test_every_dash_of_trends_and_models_is_explained(synthetic, instrument):
         assert model_row.split("|")[2].strip() == "–"
         note = labels.text("suppressed_note", min_orgs=MIN_ORGS, min_respondents=MIN_RESPONDENTS)
         assert note in regression, regression[:400]
+
+
+# --- language: the phrasings a reader flagged stay out ---------------------------------------
+
+#: Patterns a Swedish or English analyst would not write, each with why.
+BAD_PHRASINGS = {
+    "sv": {
+        r"\d\s?%\s+\*?digital[a-z]*\s+(mogen|ambitiös|förvaltande|början)": (
+            "a share followed by a quadrant name as an adjective (no agreement)"
+        ),
+        r"från (\S+) respektive \1 ": "the same threshold twice with 'respektive'",
+        r"delar in organisationerna i \d": "the number of quadrants as a finding",
+        r"\b0\s?%[^.;]*\(0 organisationer\)": "a zero share with its zero count",
+        r"\bpoäng\b": "points, where levels are per cent and changes percentage points",
+        r"\bmed \+\d": "a sign after 'med' ('ökade med +2,7')",
+        r"högst 0,01 och RMSEA ökar med högst 0,015": "the cut-off criteria quoted as observed",
+        r"jämfört med\s+referenssektorn": "a reference sector that is not named",
+    },
+    "en": {
+        r"\d%\s+\*?digital(ly)?\s+(mature|ambitious|maintaining|beginning)": (
+            "a share followed by a quadrant name as an adjective"
+        ),
+        r"from (\S+) and \1 respectively": "the same threshold twice",
+        r"\binto \d+ quadrants": "the number of quadrants as a finding",
+        r"\b0%[^.;]*\(0 organisations\)": "a zero share with its zero count",
+        r"(?<!percentage )(?<!percentage\n)\bpoints\b": "points, where levels are per cent",
+        r"\bby \+\d": "a sign after 'by'",
+        r"at most 0\.01 and RMSEA rises by at most 0\.015": "criteria quoted as observed",
+        r"compared with\s+the reference sector": "a reference sector that is not named",
+    },
+}
+#: Code that must never reach a reader: formula terms and variable names.
+CODE_IN_TEXT = r"np\.log|municipality_id|org_id|C\((sector|org_type|year)\)|\[T\.|_ci_low|nan\b"
+
+
+def _demo_markdown(instrument, language: str) -> str | None:
+    demo = demo_inputs()
+    if demo is None:
+        return None
+    tables, models, fits, method = demo
+    year = int(tables["national_by_year"]["year"].max())
+    params = params_for(instrument, language, CONFIG["models"])
+    ctx = R.report_context(
+        tables, models, fits, method, params, labels_for(instrument, language), year
+    )
+    return R.render_markdown(ctx)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_known_bad_phrasings_stay_out(synthetic, instrument, language):
+    texts = {"synthetic": markdown(synthetic, instrument, language)}
+    demo = _demo_markdown(instrument, language)
+    if demo is not None:
+        texts["demo"] = demo
+    for source, text in texts.items():
+        prose = text.split("\n# ", 1)[1]  # after the front matter
+        prose = re.sub(r"^\|.*$", "", prose, flags=re.M)  # tables have their own test
+        for pattern, why in BAD_PHRASINGS[language].items():
+            found = re.search(pattern, prose, flags=re.I)
+            assert found is None, f"{source} {language}: {why}: {found.group(0)!r}"
+        found = re.search(CODE_IN_TEXT, prose)
+        assert found is None, f"{source} {language}: code in the text: {found.group(0)!r}"
+
+
+def test_a_sector_left_out_of_comparisons_is_never_a_finding(synthetic, instrument):
+    """A sector too small to compare is named once, as left out, and nowhere else in the
+    text: not as the fastest or slowest trend, not as the most method-sensitive, not as a
+    regression result."""
+    tables, models, fits, method = synthetic
+    tables = {k: v.copy() for k, v in tables.items()}
+    sectors = tables["sector_by_year"]
+    small = "service"  # not the models' reference sector, which is named as such
+    sectors.loc[sectors["sector"] == small, "n_orgs"] = CONFIG["analysis"]["min_orgs"] - 1
+    # Make the small sector the extreme of every ranking it could appear in.
+    trends = tables["sector_trends"]
+    trends.loc[trends["sector"] == small, ["slope", "flag_small", "suppressed"]] = [
+        99.0,
+        False,
+        False,
+    ]
+    sens = tables["sensitivity_groups"]
+    sens.loc[(sens["level"] == "sector") & (sens["group"] == small), "spread"] = 99.0
+    labels = labels_for(instrument, "sv")
+    name = labels.sector(small)
+    ctx = R.report_context(tables, models, fits, method, params_for(instrument, "sv"), labels, YEAR)
+    assert name in ctx["sectors_left_out"]
+    prose = R.render_markdown(ctx).split("# Bilaga")[0]
+    sentences = [s for s in re.split(r"(?<=[.;])\s", prose) if name in s]
+    assert sentences and all("ingår inte i jämförelserna" in s for s in sentences), sentences

@@ -208,7 +208,7 @@ OUTPUTS: tuple[Output, ...] = (
         "publish_models",
         "regression_table.rst",
         ("data/processed/models",),
-        ("models", "disclosure"),
+        ("models", "disclosure", "language", "labels"),
         "mognad.analyses.models:fit_model",
     ),
     Output(

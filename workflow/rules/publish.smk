@@ -49,6 +49,8 @@ rule publish_models:
     input:
         models=expand("data/processed/models/{model}.csv", model=MODELS),
         fits=expand("data/processed/models/{model}_fit.csv", model=MODELS),
+        labels=config["labels"],
+        instrument=config["instrument"],
     output:
         models=expand("results/models/{model}.csv", model=MODELS),
         fits=expand("results/models/{model}_fit.csv", model=MODELS),
@@ -66,6 +68,7 @@ rule publish_models:
         "../../environment.yml"
     params:
         disclosure=config["disclosure"],
+        language=config["language"],
         code=script_code("publish_models.py"),
     script:
         "../scripts/publish_models.py"

@@ -85,6 +85,7 @@ rule report:
         analysis=config["analysis"],
         bootstrap=config["bootstrap"],
         models=config["models"],
+        cover={k: config["report"].get(k) for k in ("publisher", "authors", "date")},
         code=script_code("report.py"),
     script:
         "../scripts/report.py"

@@ -8,9 +8,10 @@ import pandas as pd
 
 from mognad.analyses.modelresult import model_outputs, read_model
 from mognad.io import write_atomic, write_published_csv
+from mognad.labels import labels_from_files
 from mognad.logs import job_log
 from mognad.publish.disclosure import Thresholds
-from mognad.publish.modeltables import publish_model, regression_table
+from mognad.publish.modeltables import publish_model, regression_table, regression_words
 
 
 def main(smk) -> None:
@@ -25,7 +26,10 @@ def main(smk) -> None:
         for result in results.values():
             for name, table in model_outputs(result).items():
                 write_published_csv(table, folder / f"{name}.csv")
-        table, markdown, latex = regression_table(results)
+        labels = labels_from_files(smk.input.labels, smk.input.instrument, smk.params.language)
+        headers = {name: labels.model(result.fit) for name, result in results.items()}
+        words = regression_words(labels, labels.number)
+        table, markdown, latex = regression_table(results, words=words, headers=headers)
         write_published_csv(table, smk.output.csv)
         for path, text in ((smk.output.markdown, markdown), (smk.output.latex, latex)):
             write_atomic(path, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))

@@ -9,7 +9,13 @@ import pandas as pd
 from mognad.instrument import load_instrument
 from mognad.labels import load_labels
 from mognad.logs import job_log
-from mognad.publish.report import TABLES, ReportParams, render_report, report_context
+from mognad.publish.report import (
+    TABLES,
+    ReportParams,
+    render_report,
+    report_context,
+    report_downloads,
+)
 
 
 def main(smk) -> None:
@@ -33,6 +39,10 @@ def main(smk) -> None:
             scale_min=instrument.scale_min,
             scale_max=instrument.scale_max,
             instrument_name=instrument.name,
+            publisher=str(smk.params.cover.get("publisher") or ""),
+            authors=tuple(smk.params.cover.get("authors") or ()),
+            date=str(smk.params.cover.get("date") or ""),
+            downloads=report_downloads(Path(smk.output.html).stem, int(smk.params.year)),
         )
         year = int(smk.params.year)
         context = report_context(tables, models, fits, method, params, labels, year)

@@ -20,7 +20,7 @@ import pandas as pd
 from mognad.analyses.modelresult import ModelResult
 from mognad.io import as_float as _float
 from mognad.io import round_significant
-from mognad.labels import DASH, significance_stars
+from mognad.labels import DASH, Labels, significance_stars
 from mognad.publish import textable
 from mognad.publish.disclosure import CellRule, Thresholds, suppress
 
@@ -55,6 +55,7 @@ class RegressionWords:
     n: str = "n"
     groups: str = "groups"
     fit: str = "R² / log-lik"
+    term_header: str = "term"
 
 
 def regression_cells(
@@ -110,14 +111,33 @@ def _split(dropped: Any) -> list[str]:
 
 
 def regression_table(
-    results: Mapping[str, ModelResult], digits: int = 2
+    results: Mapping[str, ModelResult],
+    digits: int = 2,
+    words: RegressionWords | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, str, str]:
-    """The published regression table (:func:`regression_cells`, term codes and plain
-    numbers): the table for CSV, its Markdown and its LaTeX."""
+    """The published regression table (:func:`regression_cells`): the table for CSV (term
+    codes and plain numbers, for machines), and its Markdown and LaTeX for readers: terms,
+    models and numbers in ``words`` (the report language), models headed by ``headers``."""
     table = regression_cells(results, digits=digits)
-    rows = table.astype(str).to_numpy().tolist()
-    headers = list(table.columns)
-    align = "l" + "r" * (len(headers) - 1)
-    markdown = textable.markdown_table(rows, headers, align) + "\n"
-    latex = textable.latex_table(rows, headers, align).replace("R²", "$R^2$") + "\n"
+    readable = regression_cells(results, words or RegressionWords(), digits=digits)
+    heads = [readable.columns[0] if words is None else words.term_header]
+    heads += [(headers or {}).get(str(m), str(m)) for m in readable.columns[1:]]
+    rows = readable.astype(str).to_numpy().tolist()
+    align = "l" + "r" * (len(heads) - 1)
+    markdown = textable.markdown_table(rows, heads, align) + "\n"
+    latex = textable.latex_table(rows, heads, align).replace("R²", "$R^2$") + "\n"
     return table, markdown, latex
+
+
+def regression_words(labels: Labels, number: Callable[[Any, int], str]) -> RegressionWords:
+    """The regression table's words in ``labels``' language (terms as readers know them)."""
+    return RegressionWords(
+        number=number,
+        term=labels.term,
+        dropped=labels.text("regression_dropped"),
+        n=labels.text("regression_n"),
+        groups=labels.text("regression_groups"),
+        fit=labels.text("regression_fit"),
+        term_header=labels.header("term"),
+    )

@@ -35,6 +35,7 @@ from mognad.publish.report.render import (
     render_markdown,
     render_pdf,
     render_report,
+    report_downloads,
     typst_source,
 )
 
@@ -51,5 +52,6 @@ __all__ = [
     "render_pdf",
     "render_report",
     "report_context",
+    "report_downloads",
     "typst_source",
 ]

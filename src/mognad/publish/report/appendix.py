@@ -9,7 +9,7 @@ import pandas as pd
 
 from mognad.analyses.modelresult import ModelResult
 from mognad.labels import DASH
-from mognad.publish.modeltables import RegressionWords, regression_cells
+from mognad.publish.modeltables import regression_cells, regression_words
 from mognad.publish.report.format import (
     DECOMPOSITION_PARTS,
     EXCLUSION_REASONS,
@@ -33,14 +33,7 @@ def regression_markdown(
     """The models side by side (:func:`mognad.publish.modeltables.regression_cells`), terms in
     words and numbers as the language writes them."""
     labels = fmt.labels
-    words = RegressionWords(
-        number=fmt.num,
-        term=labels.term,
-        dropped=labels.text("regression_dropped"),
-        n=labels.text("regression_n"),
-        groups=labels.text("regression_groups"),
-        fit=labels.text("regression_fit"),
-    )
+    words = regression_words(labels, fmt.num)
     results = {m: ModelResult(m, {}, table, dict(fits[m])) for m, table in models.items()}
     table = regression_cells(results, words)
     headers = [labels.header("term")] + [_model_header(labels, m, fits[m]) for m in models]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -38,8 +39,35 @@ from mognad.publish.report.method import (
     _recommendations,
     _sensitivity,
 )
+from mognad.publish.report.story import _participation, _since_last_year, _turns
 
 # --- the context ------------------------------------------------------------------------
+
+
+def _cover(labels: Labels, params: ReportParams) -> dict[str, Any]:
+    """Publisher, authors and date (``15 mars 2026`` / ``15 March 2026``) for the cover."""
+    date = ""
+    if params.date:
+        when = datetime.date.fromisoformat(str(params.date))
+        month = labels.get("months", str(when.month))
+        date = f"{when.day} {month} {when.year}"
+    return {"publisher": params.publisher, "authors": list(params.authors), "date": date}
+
+
+def _national_advice(fmt: _Fmt, row: pd.Series | None, params: ReportParams) -> dict | None:
+    """The nation's weakest and strongest category, and the suggestion for the weakest."""
+    if row is None or not all(math.isfinite(_float(row[c])) for c in params.categories):
+        return None
+    ranked = sorted(params.categories, key=lambda c: (_float(row[c]), c))
+
+    def entry(code: str) -> dict[str, str]:
+        return {
+            "name": fmt.labels.indicator(code),
+            "value": fmt.num(row[code]),
+            "advice": fmt.labels.get("advice", code),
+        }
+
+    return {"weakest": entry(ranked[0]), "strongest": entry(ranked[-1])}
 
 
 def _previous_year(years: Sequence[int], year: int) -> int | None:
@@ -85,6 +113,14 @@ def report_context(
         "language": labels.language,
         "level": labels.percent(level * 100, 0),
         "suppressed_note": note,
+        "and_word": labels.text("and"),
+        "cover": _cover(labels, params),
+        "downloads": dict(params.downloads) or None,
+        "html_words": {
+            "figure": labels.text("figure"),
+            "table": labels.text("table"),
+            "publisher": params.publisher,
+        },
     }
 
     # Headline: national scores, change, organisations and respondents.
@@ -110,6 +146,7 @@ def report_context(
     assert first is not None, f"national_by_year: no row for {years[0]}"
     ctx["since_first"] = {
         "change": fmt.signed(_float(cur["maturity"]) - _float(first["maturity"])),
+        "change_abs": fmt.num(abs(_float(cur["maturity"]) - _float(first["maturity"]))),
         "direction": _direction(_float(cur["maturity"]) - _float(first["maturity"])),
     }
 
@@ -117,9 +154,22 @@ def report_context(
     ctx["types"] = _types(fmt, tables["type_by_year"], year)
     ctx["quadrants"] = _quadrants(fmt, tables["quadrants"], method, year)
     ctx["trend"] = _trend(fmt, tables, year)
-    ctx["models"] = _models(fmt, models, fits, params, year)
+    compared = [s["sector"] for s in ctx["sectors"]]
+    ctx["models"] = _models(
+        fmt,
+        models,
+        fits,
+        params,
+        year,
+        sorted(set(tables["sector_by_year"]["sector"])),
+        ctx["sector_codes_left_out"],
+    )
     ctx["quality"] = _quality(fmt, tables, year)
-    ctx["sensitivity"] = _sensitivity(fmt, tables["sensitivity_groups"], year)
+    ctx["sensitivity"] = _sensitivity(fmt, tables["sensitivity_groups"], year, compared)
+    ctx["participation"] = _participation(fmt, tables, year)
+    ctx["since"] = _since_last_year(fmt, tables, params, year)
+    ctx["turns"] = _turns(fmt, tables, year)
+    ctx["national_advice"] = _national_advice(fmt, cur, params)
     ctx["flow"] = _flow(fmt, tables["flow"], year)
     ctx["method"] = _method(fmt, method, params, tables, year, boot)
     ctx["recommendations"] = _recommendations(fmt, tables, params, year)

@@ -3,7 +3,8 @@ trends and models, each from the published tables."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from mognad.publish.report.format import (
     ALPHA,
     DECOMPOSITION_PARTS,
     QUADRANTS,
+    TREND_MIN_YEARS,
     ReportParams,
     _direction,
     _float,
@@ -53,6 +55,7 @@ def _sectors(
         "least_mature": ranked[-1] if len(ranked) > 1 else None,
         "sector_gap": fmt.num(ranked[0]["raw"] - ranked[-1]["raw"]) if len(ranked) > 1 else None,
         "sectors_left_out": [labels.sector(s) for s in sorted(left_out["sector"])],
+        "sector_codes_left_out": sorted(left_out["sector"]),
         "sectors_any_suppressed": bool(_suppressed(left_out).any()),
     }
     contrasts = tables["sector_contrasts"]
@@ -75,9 +78,11 @@ def _sectors(
             if np.sign(r["ci_low"]) == np.sign(r["ci_high"])
         ],
     }
+    # A trend is a finding only for a sector compared this year, over enough years.
     trends = tables["sector_trends"]
     trends = trends[(trends["indicator"] == "maturity") & ~trends["flag_small"].astype(bool)]
     trends = trends[~_suppressed(trends) & trends["slope"].notna()]
+    trends = trends[trends["sector"].isin(shown["sector"]) & (trends["n_years"] >= TREND_MIN_YEARS)]
     trends = trends.sort_values(["slope", "sector"], ascending=[False, True])
     out["sector_trends"] = [
         {
@@ -99,6 +104,7 @@ def _types(fmt: _Fmt, frame: pd.DataFrame, year: int) -> list[dict[str, Any]]:
         {
             **_score(fmt, row, "maturity"),
             "type_name": fmt.labels.org_type(row["org_type"]),
+            "plural": fmt.labels.get("org_types_plural", row["org_type"]),
             "n_orgs": fmt.int(row["n_orgs"]),
         }
         for _, row in rows.iterrows()
@@ -124,6 +130,7 @@ def _quadrants(
                 "share": fmt.pct(row["share"]),
                 "n_orgs": fmt.int(row["n_orgs"]),
                 "raw": _float(row["share"]),
+                "zero": _float(row["n_orgs"]) == 0,
             }
         )
     valid = [s for s in shares if np.isfinite(s["raw"])]
@@ -137,33 +144,46 @@ def _quadrants(
         "n_quadrants": fmt.int(len(shares)),
         "threshold_capability": fmt.num(thresholds.get("capability"), 0),
         "threshold_legacy": fmt.num(thresholds.get("legacy"), 0),
+        "threshold_equal": _float(thresholds.get("capability")) == _float(thresholds.get("legacy")),
     }
 
 
 def _trend(fmt: _Fmt, tables: Mapping[str, pd.DataFrame], year: int) -> dict[str, Any]:
     yoy = tables["year_over_year"]
     row = _one(yoy, "year_over_year", year=year, scope="national", indicator="maturity")
+    if row is not None and bool(_suppressed(row.to_frame().T).iloc[0]):
+        row = None
     out: dict[str, Any] = {"available": row is not None}
     if row is not None:
         out.update(
             cross_sectional=fmt.signed(row["cross_sectional"]),
             within=fmt.signed(row["within"]),
             within_direction=_direction(_float(row["within"])),
+            within_abs=fmt.num(abs(_float(row["within"]))),
             gap=fmt.num(abs(_float(row["within"]) - _float(row["cross_sectional"]))),
             within_larger=_float(row["within"]) > _float(row["cross_sectional"]),
             n_pairs=fmt.int(row["n_pairs"]),
             n_joiners=fmt.int(row["n_joiners"]),
             n_leavers=fmt.int(row["n_leavers"]),
         )
+    if row is not None:
+        # The decomposition's within part is the stayers' change times their mean share of
+        # the two years' participants (mognad.analyses.changeparts.part_weights).
+        share = (
+            _float(row["n_pairs"]) / _float(row["n_orgs_prev"])
+            + _float(row["n_pairs"]) / _float(row["n_orgs"])
+        ) / 2
+        out["stayer_share"] = fmt.pct(share)
     dec = tables["change_decomposition"]
     row = _one(dec, "change_decomposition", year=year, scope="national", indicator="maturity")
     out["decomposition"] = None
-    if row is not None:
+    if row is not None and not bool(_suppressed(row.to_frame().T).iloc[0]):
         parts = {}
         for part in DECOMPOSITION_PARTS:
             has_ci = f"{part}_ci_low" in row.index and np.isfinite(_float(row[f"{part}_ci_low"]))
             parts[part] = {
                 "value": fmt.signed(row[part]),
+                "plain": fmt.num(row[part]),
                 "ci": fmt.ci(row[f"{part}_ci_low"], row[f"{part}_ci_high"]) if has_ci else None,
             }
         out["decomposition"] = parts
@@ -180,26 +200,83 @@ def _trend(fmt: _Fmt, tables: Mapping[str, pd.DataFrame], year: int) -> dict[str
     return out
 
 
+_FACTOR = re.compile(r"^C\((?P<variable>\w+)\)(?:\[T\.(?P<level>.+)\])?$")
+
+
+def formula_terms(formula: str) -> list[str]:
+    """The right-hand-side terms of a model formula, as written (``C(sector)``, ...)."""
+    rhs = str(formula).split("~", 1)[-1]
+    return [term.strip() for term in rhs.split("+") if term.strip() not in {"", "1", "0"}]
+
+
+def _term_variable(term: str) -> str:
+    """The formula term a design column belongs to: ``C(sector)[T.x]`` -> ``C(sector)``."""
+    match = _FACTOR.match(term)
+    return f"C({match['variable']})" if match else term
+
+
+def _dropped_variables(formula: str, dropped: str, table: pd.DataFrame) -> list[str]:
+    """Formula terms none of whose design columns could be estimated."""
+    gone = [d for d in str(dropped or "").split(";") if d]
+    estimated = {_term_variable(t) for t in table["term"]}
+    return [
+        term
+        for term in formula_terms(formula)
+        if term not in estimated and any(_term_variable(d) == term for d in gone)
+    ]
+
+
+def _reference(
+    fit: Mapping[str, Any], table: pd.DataFrame, variable: str, known: list[str]
+) -> str | None:
+    """A factor's reference level: from the fit record, or the one known level without a
+    coefficient (patsy's default, the first level)."""
+    recorded = dict(
+        part.split("=", 1) for part in str(fit.get("reference") or "").split(";") if "=" in part
+    )
+    if variable in recorded:
+        return recorded[variable]
+    levels = {
+        m["level"] for t in table["term"] if (m := _FACTOR.match(t)) and m["variable"] == variable
+    }
+    missing = [k for k in known if k not in levels]
+    return missing[0] if len(missing) == 1 else None
+
+
 def _models(
     fmt: _Fmt,
     models: Mapping[str, pd.DataFrame],
     fits: Mapping[str, Mapping[str, Any]],
     params: ReportParams,
     year: int,
+    sectors: Sequence[str] = (),
+    left_out: Sequence[str] = (),
 ) -> dict[str, Any]:
+    """The models in words: each declared model's variables, and the main model's clearest
+    terms, reference level and dropped variables (``sectors``: every sector code, to find the
+    reference where the fit record lacks it; ``left_out``: sectors not compared this year)."""
     labels = fmt.labels
     specs = dict(params.models) or {m: {"kind": fits[m].get("kind")} for m in models}
-    listed = [
-        {
-            "name": name,
-            "kind": str(spec.get("kind")),
-            "level": str(spec.get("level", "organisation")),
-            "formula": str(spec.get("formula", fits.get(name, {}).get("formula", ""))),
-            "nested": spec.get("nested"),
-            "outcome": _model_header(labels, name, fits.get(name, spec)),
-        }
-        for name, spec in specs.items()
-    ]
+
+    def words(formula: str, leave_out: Sequence[str] = ()) -> list[str]:
+        return [labels.get("variables", t) for t in formula_terms(formula) if t not in leave_out]
+
+    listed = []
+    for name, spec in specs.items():
+        formula = str(spec.get("formula", fits.get(name, {}).get("formula", "")))
+        nested = spec.get("nested")
+        listed.append(
+            {
+                "name": name,
+                "kind": str(spec.get("kind")),
+                "level": str(spec.get("level", "organisation")),
+                "formula": formula,
+                "nested": labels.get("unit", nested) if nested else None,
+                "outcome": _model_header(labels, name, fits.get(name, spec)),
+                "outcome_name": labels.indicator(formula.split("~")[0].strip()),
+                "variables": words(formula),
+            }
+        )
     available = [m for m in specs if m in models]
 
     def outcome(name: str) -> str:
@@ -213,15 +290,21 @@ def _models(
     if main is None:
         return out
     table = models[main]
+    # A sector left out of the comparisons is not a finding here either.
+    not_compared = [f"C(sector)[T.{s}]" for s in left_out]
     terms = table[
         (table["term"] != "Intercept")
         & ~table["term"].str.startswith("C(year)")
+        & ~table["term"].isin(not_compared)
         & (table["p_value"] < ALPHA)
     ].copy()
     terms["strength"] = (terms["estimate"] / terms["std_error"]).abs()
     terms = terms.sort_values(["strength", "term"], ascending=[False, True])
     sector_terms = [t for t in table["term"] if t.startswith("C(sector)")]
     fit = fits[main]
+    formula = str(fit.get("formula", ""))
+    dropped = _dropped_variables(formula, str(fit.get("dropped", "")), table)
+    reference = _reference(fit, table, "sector", sorted(sectors or []))
     out["main"] = {
         "name": main,
         "header": _model_header(labels, main, fit),
@@ -229,6 +312,10 @@ def _models(
         "n_groups": fmt.int(fit.get("n_groups")),
         "r_squared": fmt.num(fit.get("r_squared"), 2),
         "has_sector": bool(sector_terms),
+        "variables": words(formula, dropped),
+        "dropped": words(formula, [t for t in formula_terms(formula) if t not in dropped]),
+        "reference": labels.sector(reference) if reference else None,
+        "log_base": fmt.num(np.e, 1),
         "strongest": [
             {
                 "term": labels.term(r["term"]),
@@ -245,9 +332,19 @@ def _models(
     mixed = next((m for m in available if fits[m].get("kind") == "mixed"), None)
     out["mixed"] = None
     if mixed is not None:
+        mfit = fits[mixed]
+        at_zero = [
+            labels.get("units", unit)
+            for unit, column in (
+                ("org_id", "var_organisation"),
+                (str(specs.get(mixed, {}).get("nested") or mfit.get("nested") or ""), "var_nested"),
+            )
+            if unit and _float(mfit.get(column)) == 0
+        ]
         out["mixed"] = {
-            "header": _model_header(labels, mixed, fits[mixed]),
-            "icc": fmt.pct(fits[mixed].get("icc_organisation")),
+            "header": _model_header(labels, mixed, mfit),
+            "icc": fmt.pct(mfit.get("icc_organisation")),
+            "boundary": at_zero,
         }
     within = next((m for m in available if fits[m].get("kind") == "fixed_effects"), None)
     out["within"] = None

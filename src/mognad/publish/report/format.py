@@ -15,7 +15,7 @@ import pandas as pd
 
 from mognad.analyses.modelresult import read_model
 from mognad.io import as_float as _float
-from mognad.labels import DASH, Labels
+from mognad.labels import DASH, NBSP, Labels
 from mognad.publish.textable import markdown_table
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "report"
@@ -31,6 +31,8 @@ EXCLUSION_REASONS = ("test_response", "duplicate", "too_few_answers")
 FIGURE_TYPES = (".png", ".svg")
 #: Significance level for "clear" differences and regression results in the text.
 ALPHA = 0.05
+#: A sector's trend is a finding only with at least this many survey years behind it.
+TREND_MIN_YEARS = 3
 #: Measurement invariance holds at a level if CFI drops by at most this much and RMSEA
 #: rises by at most ``RMSEA_STEP`` (Chen 2007).
 CFI_STEP = 0.01
@@ -62,6 +64,12 @@ class ReportParams:
     scale_min: int = 1
     scale_max: int = 5
     instrument_name: str = ""
+    #: The cover: who publishes the report, its authors and its date (ISO, or empty).
+    publisher: str = ""
+    authors: tuple[str, ...] = ()
+    date: str = ""
+    #: Where the other published files lie, relative to the report (name -> path).
+    downloads: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -120,12 +128,27 @@ class _Fmt:
             return f"< {self.num(0.001, 3)}"
         return f"= {self.num(value, 3)}"
 
+    def with_percent(self, text: str) -> str:
+        """A level or an interval of levels with its per cent sign, as ``percent`` writes it."""
+        return f"{text}{NBSP if self.labels.language == 'sv' else ''}%"
+
+    def series(self, items: Sequence[str]) -> str:
+        return series(items, self.labels.text("and"))
+
     def ci(self, low: Any, high: Any, digits: builtins.int = 1) -> str:
         """An interval: ``1,2–3,4``, or ``−1,2 till 3,4`` where a dash would read as minus."""
         if _float(low) < 0 or _float(high) < 0:
             to = self.labels.text("to")
             return f"{self.num(low, digits)} {to} {self.num(high, digits)}"
         return f"{self.num(low, digits)}–{self.num(high, digits)}"
+
+
+def series(items: Sequence[Any], and_word: str) -> str:
+    """``a, b och c``: a list the way the language writes one (no serial comma)."""
+    words = [str(i) for i in items]
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {and_word} {words[-1]}"
 
 
 def _direction(value: float, digits: int = 1) -> str:
@@ -146,8 +169,10 @@ def _score(fmt: _Fmt, row: pd.Series | None, indicator: str) -> dict[str, Any]:
         "code": indicator,
         "name": fmt.labels.indicator(indicator),
         "value": fmt.num(value),
+        "pct": fmt.labels.percent(value, 1),
         "ci_low": fmt.num(low),
         "ci_high": fmt.num(high),
+        "ci": fmt.with_percent(fmt.ci(low, high)),
         "raw": value,
     }
 

@@ -3,7 +3,7 @@ the method statement and the recommendations."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ from mognad.publish.report.format import (
     CFI_STEP,
     EXCLUSION_REASONS,
     RMSEA_STEP,
+    TREND_MIN_YEARS,
     ReportParams,
     _float,
     _Fmt,
@@ -72,17 +73,25 @@ def _quality(fmt: _Fmt, tables: Mapping[str, pd.DataFrame], year: int) -> dict[s
             "by_level": {e["level"]: e for e in levels},
             "cfi_step": fmt.num(CFI_STEP, 2),
             "rmsea_step": fmt.num(RMSEA_STEP, 3),
+            # What was observed, beside the criteria: the largest step of each index.
+            "cfi_drop": fmt.num(max(0.0, -inv["delta_cfi"].min(skipna=True)), 3),
+            "rmsea_rise": fmt.num(max(0.0, inv["delta_rmsea"].max(skipna=True)), 3),
         }
     return out
 
 
-def _sensitivity(fmt: _Fmt, frame: pd.DataFrame, year: int) -> dict[str, Any] | None:
+def _sensitivity(
+    fmt: _Fmt, frame: pd.DataFrame, year: int, compared: Sequence[str] = ()
+) -> dict[str, Any] | None:
+    """The national spread under other method choices, and the most affected of the sectors
+    ``compared`` this year (a sector left out of comparisons is not a finding here either)."""
     rows = frame[(frame["year"] == year) & (frame["indicator"] == "maturity")]
     rows = rows[~_suppressed(rows)]
     nat = _one(rows, "sensitivity_groups", level="national")
     if nat is None:
         return None
     sectors = rows[(rows["level"] == "sector") & rows["spread"].notna()]
+    sectors = sectors[sectors["group"].isin(list(compared))]
     widest = sectors.sort_values(["spread", "group"], ascending=[False, True]).head(1)
     return {
         "method_value": fmt.num(nat["method_value"]),
@@ -162,6 +171,7 @@ def _method(
         "min_orgs": fmt.int(params.min_orgs),
         "min_respondents": fmt.int(params.min_respondents),
         "analysis_min_orgs": fmt.int(params.analysis_min_orgs),
+        "trend_min_years": fmt.int(TREND_MIN_YEARS),
         "alpha": fmt.num(ALPHA, 2),
         "p_levels": [fmt.num(0.05, 2), fmt.num(0.01, 2), fmt.num(0.001, 3)],
     }
@@ -206,6 +216,7 @@ def _recommendations(
                 "value": fmt.num(row[c]),
                 "national": fmt.num(national[c]),
                 "gap": fmt.num(abs(g)),
+                "advice": labels.get("advice", c),
             }
             for g, c in lagging
         ]

@@ -7,6 +7,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,20 @@ from mognad.outputs import FIGURES
 from mognad.publish.report.format import (
     FIGURE_TYPES,
     TEMPLATES,
+    series,
 )
 
 # --- rendering --------------------------------------------------------------------------
+
+
+def report_downloads(stem: str, year: int) -> dict[str, str]:
+    """The report's links to the other published files, relative to ``results/report/``."""
+    return {
+        "pdf": f"{stem}.pdf",
+        "workbook": f"../tables/tables_{year}.xlsx",
+        "opendata": "../opendata/datapackage.json",
+        "profiles": f"../profiles/{year}/index.html",
+    }
 
 
 def figure_files(figures_dir: str | Path | None) -> dict[str, str]:
@@ -38,8 +50,9 @@ def figure_files(figures_dir: str | Path | None) -> dict[str, str]:
     return found
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+def _environment(and_word: str = "and") -> jinja2.Environment:
+    """Jinja with the report's one filter: ``series`` joins a list as the language does."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -47,20 +60,54 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["series"] = lambda items: series(list(items), and_word)
+    return env
 
 
 def render_markdown(context: Mapping[str, Any], figures: Mapping[str, str] | None = None) -> str:
     """The report as pandoc Markdown in the context's language; ``figures`` (name -> file
     name, see :func:`figure_files`) are included with captions where present."""
-    template = _environment().get_template(f"report.{context['language']}.md.j2")
+    template = _environment(context["and_word"]).get_template(f"report.{context['language']}.md.j2")
     text = template.render(**context, figures=dict(figures or {}))
     return re.sub(r"\n{3,}", "\n\n", text)
 
 
 def _pandoc(markdown: str, to: str, args: Sequence[str]) -> str:
     return pypandoc.convert_text(
-        markdown, to, format="markdown", extra_args=["--standalone", *args]
+        markdown,
+        to,
+        format="markdown",
+        extra_args=["--standalone", f"--lua-filter={TEMPLATES / 'notes.lua'}", *args],
     )
+
+
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_DATE = re.compile(r'(<p class="date">.*?</p>)', re.S)
+
+
+def _numbered(html: str, tag: str, word: str) -> str:
+    """``<tag>`` captions numbered in order: ``Figur 1.``, ``Figur 2.``, ..."""
+    count = iter(range(1, html.count(f"<{tag}") + 1))
+    return re.sub(
+        rf"<{tag}(\s[^>]*)?>",
+        lambda m: f'{m.group(0)}<span class="number">{word} {next(count)}.</span> ',
+        html,
+    )
+
+
+def _html_layout(html: str, words: Mapping[str, str]) -> str:
+    """Tables in a box that scrolls sideways on a narrow screen (the page itself never
+    does), figures and tables numbered as the PDF numbers them, and the publisher under the
+    title, which pandoc's HTML template lacks."""
+    html = _TABLE.sub(lambda m: f'<div class="table-scroll">{m.group(0)}</div>', html)
+    html = _numbered(html, "figcaption", words["figure"])
+    html = _numbered(html, "caption", words["table"])
+    if words.get("publisher"):
+        line = f'<p class="publisher">{escape(words["publisher"])}</p>'
+        html, n = _DATE.subn(lambda m: m.group(1) + "\n" + line, html, count=1)
+        if not n:
+            html = html.replace("</header>", f"{line}\n</header>", 1)
+    return html
 
 
 _EXTERNAL = re.compile(
@@ -73,8 +120,14 @@ def external_references(html: str) -> list[str]:
     return [m.group(0) for m in _EXTERNAL.finditer(html)]
 
 
-def render_html(markdown: str, figures_dir: str | Path | None, out_path: str | Path) -> None:
-    """One self-contained HTML file: figures as data URIs, CSS inline, no external requests."""
+def render_html(
+    markdown: str,
+    figures_dir: str | Path | None,
+    out_path: str | Path,
+    words: Mapping[str, str] | None = None,
+) -> None:
+    """One self-contained HTML file: figures as data URIs, CSS inline, no external requests.
+    ``words``: ``figure`` and ``table`` (the caption numbers' words) and ``publisher``."""
     resource = str(Path(figures_dir).resolve()) if figures_dir is not None else "."
     html = _pandoc(
         markdown,
@@ -89,6 +142,7 @@ def render_html(markdown: str, figures_dir: str | Path | None, out_path: str | P
             "--wrap=none",
         ],
     )
+    html = _html_layout(html, {"figure": "Figure", "table": "Table", **(words or {})})
     found = external_references(html)
     if found:
         raise ValueError(f"report HTML would load external resources: {found[:3]}")
@@ -132,7 +186,7 @@ def render_report(
     if markdown_path is not None:
         write_atomic(markdown_path, lambda tmp: tmp.write_text(markdown, encoding="utf-8"))
     if html_path is not None:
-        render_html(markdown, figures_dir, html_path)
+        render_html(markdown, figures_dir, html_path, context.get("html_words"))
     if pdf_path is not None:
         render_pdf(markdown, figures_dir, pdf_path)
     return markdown
