@@ -511,3 +511,23 @@ def test_every_figure_survives_everything_suppressed(sv, tmp_path):
         if path.suffix == ".png":
             width, height = Image.open(path).size
             assert max(width, height) < 3000, (name, width, height)
+
+
+def test_the_six_categories_stay_apart_in_greyscale_and_in_colour(sv):
+    """Each category's line differs from every other in marker and dash pattern (so a
+    greyscale print tells them apart) and in colour by a clear distance."""
+    from matplotlib.colors import to_rgb
+
+    fig, _ = figures.quality_overview(_tables()["reliability"], sv)
+    # every series line and legend entry (the reference line has no marker)
+    looks = {
+        (line.get_marker(), str(line._unscaled_dash_pattern), line.get_color())
+        for line in fig.axes[0].get_lines()
+        if line.get_marker() != "None"
+    }
+    assert len(looks) == 6
+    markers, patterns, colours = (set(part) for part in zip(*looks, strict=True))
+    assert len(markers) == len(patterns) == len(colours) == 6
+    rgb = [np.array(to_rgb(c)) for c in sorted(colours)]
+    gaps = [np.linalg.norm(a - b) for i, a in enumerate(rgb) for b in rgb[i + 1 :]]
+    assert min(gaps) > 0.3

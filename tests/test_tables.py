@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from conftest import CONFIG, ROOT
@@ -205,11 +206,31 @@ def test_workbook_is_byte_identical_and_readable():
     labels = _labels("sv")
     first = workbook_bytes({"sector_by_year": table}, labels, "not")
     assert first == workbook_bytes({"sector_by_year": table}, labels, "not")
-    sheets = pd.read_excel(io.BytesIO(first), sheet_name=None, engine="openpyxl")
-    assert list(sheets) == ["Om tabellerna", "sector_by_year"]
-    sheet = sheets["sector_by_year"]
+    sheets = pd.read_excel(io.BytesIO(first), sheet_name=None, engine="openpyxl", header=None)
+    assert list(sheets) == ["Om tabellerna", "Sektorer per år"]
+    index = sheets["Om tabellerna"]
+    assert index.iloc[2].tolist() == ["Blad", "Beskrivning"]
+    assert index.iloc[3].tolist() == ["Sektorer per år", "Samma värden per sektor och år."]
+    sheet = sheets["Sektorer per år"]
+    sheet.columns = sheet.iloc[0]
     assert list(sheet.columns[:3]) == ["År", "Sektor", "Antal organisationer"]
-    assert sheet["Digital mognad"].isna().tolist() == [False, True, True, False]
+    # suppressed cells are marked as the note says, numbers stay numbers
+    maturity = sheet["Digital mognad"].iloc[1:].tolist()
+    assert [v == "–" for v in maturity] == [False, True, True, False]
+    assert all(isinstance(v, float) for v in (maturity[0], maturity[3]))
+    links = openpyxl.load_workbook(io.BytesIO(first))["Om tabellerna"]["A4"].hyperlink
+    assert links.location == "'Sektorer per år'!A1"
+
+
+def test_every_published_table_has_a_sheet_title_and_description_in_both_languages():
+    from mognad.outputs import PUBLISHED_TABLES
+
+    for language in ("sv", "en"):
+        labels = _labels(language)
+        titles = [labels.get("table_titles", name) for name in PUBLISHED_TABLES]
+        assert len(set(titles)) == len(titles) and all(len(t) <= 31 for t in titles)
+        assert not any(set(t) & set("[]:*?/\\") for t in titles)
+        assert all(labels.get("table_descriptions", name) for name in PUBLISHED_TABLES)
 
 
 def test_a_code_without_label_is_a_clear_error():

@@ -406,32 +406,44 @@ _WORKBOOK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def workbook_bytes(tables: Mapping[str, pd.DataFrame], labels: Labels, note: str) -> bytes:
-    """One XLSX workbook: a sheet per table (readable headers), first a sheet with the note."""
+    """One XLSX workbook in the labels' language: first an index (the note, then every
+    sheet with a link and a description), then a sheet per table named by its title, with
+    readable headers; a missing or suppressed value is "–", as the note says."""
     import xlsxwriter
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
     book.set_properties({"created": _WORKBOOK_DATE.replace(tzinfo=None)})
     bold = book.add_format({"bold": True})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    dash = book.add_format({"align": "right"})
     about = book.add_worksheet(labels.text("about_tables")[:31])
-    about.write(0, 0, note)
-    for row, name in enumerate(tables, start=2):
-        about.write(row, 0, name)
+    about.write(0, 0, note, wrap)
+    about.write(2, 0, labels.text("sheet"), bold)
+    about.write(2, 1, labels.text("description"), bold)
+    about.set_column(0, 0, 34)
+    about.set_column(1, 1, 90, wrap)
+    titles = {name: labels.get("table_titles", name)[:31] for name in tables}
+    for row, name in enumerate(tables, start=3):
+        about.write_url(row, 0, f"internal:'{titles[name]}'!A1", string=titles[name])
+        about.write(row, 1, labels.get("table_descriptions", name), wrap)
     for name, table in tables.items():
         frame = readable(table, labels)
-        sheet = book.add_worksheet(name[:31])
+        sheet = book.add_worksheet(titles[name])
         for col, header in enumerate(frame.columns):
             sheet.write(0, col, str(header), bold)
         for row, values in enumerate(frame.itertuples(index=False), start=1):
             for col, value in enumerate(values):
-                if isinstance(value, (float, np.floating)) and not np.isfinite(value):
-                    sheet.write_blank(row, col, None)
+                if value is None or (
+                    isinstance(value, (float, np.floating)) and not np.isfinite(value)
+                ):
+                    sheet.write_string(row, col, DASH, dash)
                 elif isinstance(value, (bool, np.bool_)):
                     sheet.write_boolean(row, col, bool(value))
                 elif isinstance(value, (int, float, np.integer, np.floating)):
                     sheet.write_number(row, col, float(value))
                 else:
-                    sheet.write_string(row, col, "" if value is None else str(value))
+                    sheet.write_string(row, col, str(value))
         sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()

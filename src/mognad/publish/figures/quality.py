@@ -10,7 +10,9 @@ from mognad.labels import Labels
 from mognad.publish.figures.style import (
     CATEGORIES,
     GREY,
-    OKABE_ITO,
+    SERIES_COLOURS,
+    SERIES_DASHES,
+    SERIES_MARKERS,
     SUPPRESSED,
     FigureSettings,
     Plotted,
@@ -50,7 +52,9 @@ def quality_overview(
     axes = fig.subplots(1, 2, sharey=True)
     shown = [c for c in CATEGORIES if c in set(data["category"])]
     names = {c: labels.indicator(c) for c in shown}
-    palette = dict(zip(names.values(), OKABE_ITO, strict=False))
+    palette = dict(zip(names.values(), SERIES_COLOURS, strict=False))
+    markers = dict(zip(names.values(), SERIES_MARKERS, strict=False))
+    dashes = dict(zip(names.values(), SERIES_DASHES, strict=False))
     for ax, measure in zip(axes, ("alpha", "omega"), strict=True):
         rows = data[data["measure"] == measure].assign(name=lambda d: d["category"].map(names))
         # one value per category and year: seaborn draws it, never an estimate of its own
@@ -61,7 +65,10 @@ def quality_overview(
             hue="name",
             hue_order=list(names.values()),
             palette=palette,
-            marker="o",
+            style="name",
+            style_order=list(names.values()),
+            markers=markers,
+            dashes=dashes,
             estimator=None,
             errorbar=None,
             ax=ax,

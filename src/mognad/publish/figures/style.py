@@ -37,6 +37,12 @@ OKABE_ITO = (
     "#F0E442",  # yellow
     "#000000",  # black
 )
+#: Six series told apart without colour too (greyscale print, colour blindness): each
+#: has its own colour, marker and dash pattern; neighbours in the legend differ in hue
+#: family (no sky blue beside blue, no vermillion beside orange).
+SERIES_COLOURS = ("#E69F00", "#0072B2", "#009E73", "#CC79A7", "#000000", "#56B4E9")
+SERIES_MARKERS = ("o", "s", "^", "D", "v", "X")
+SERIES_DASHES: tuple[tuple[float, ...], ...] = ((), (4, 1.5), (1, 1), (6, 2, 1, 2), (2, 2), (8, 2))
 #: Context (other sectors, reference lines) recedes in grey.
 GREY = "#9A9A9A"
 LIGHT_GREY = "#D9D9D9"
