@@ -27,8 +27,9 @@ from mognad.analyses.models import (
 )
 from mognad.indices.scores import Method, keyed_scores, organisation_scores, score_columns
 from mognad.io import write_csv
+from mognad.labels import load_labels
 from mognad.publish.disclosure import Thresholds
-from mognad.publish.modeltables import publish_model, regression_table
+from mognad.publish.modeltables import publish_model, regression_table, regression_words
 
 DEMO_YEARS = (2021, 2022, 2023)
 EFFECTS = json.loads((ROOT / "data/truth/demo/effects.json").read_text(encoding="utf-8"))
@@ -437,6 +438,20 @@ def test_new_spec_is_configuration_only(demo, instrument):
     assert {"n", "groups", "R² / log-lik"} <= set(table["term"])
     assert "C(year)[T.2023]" in markdown and r"\begin{tabular}" in latex
     assert "(" in table.set_index("term").loc["C(year)[T.2023]", "maturity_within"]
+    # each model names what its dummies are compared with, on its own sample
+    reference = table.set_index("term").loc["reference"]
+    first = int(demo["orgs"]["year"].min())
+    assert reference["maturity_ols"] == f"sector=central_admin;org_type=municipal;year={first}"
+    assert reference["innovation_recent"] == f"sector=central_admin;year={max(first, 2022)}"
+    # for readers: terms, models and reference levels in words, no formula code
+    labels = load_labels(ROOT / CONFIG["labels"], instrument, "sv")
+    headers = {name: labels.model(result.fit) for name, result in results.items()}
+    _, readable, _ = regression_table(
+        results, words=regression_words(labels, labels.number), headers=headers
+    )
+    assert f"Sektor: Kommunledning; Organisationstyp: Kommun; År: {first}" in readable
+    assert "Digital mognad (OLS)" in readable and "Utbildning/skola" in readable
+    assert "C(" not in readable and "[T." not in readable
 
 
 def test_demo_sector_and_year_effects_recovered_inside_their_intervals(demo, instrument):

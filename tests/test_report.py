@@ -265,6 +265,22 @@ def synthetic_tables() -> tuple[dict, dict, dict, dict]:
         "sector_trends": pd.DataFrame(trends),
         "sector_contrasts": pd.DataFrame(contrasts),
         "reliability": pd.DataFrame(rel),
+        "aggregation": pd.DataFrame(
+            [
+                {
+                    "year": year,
+                    "dimension": "capability" if i < 3 else "legacy",
+                    "category": cat,
+                    "icc1": 0.11 + 0.01 * i,
+                    "rwg_j_skewed_median": 0.66 + 0.02 * i,
+                    "rwg_j_skewed_share_above_0_7": 0.35 + 0.07 * i,
+                    "rwg_j_pooled_median": 0.24 + 0.03 * i,
+                    "suppressed": False,
+                }
+                for year in YEARS
+                for i, cat in enumerate(CATEGORIES)
+            ]
+        ),
         "cfa_fit": pd.DataFrame(cfa),
         "invariance": invariance,
         "sensitivity_groups": pd.DataFrame(sens),

@@ -109,6 +109,7 @@ REPORT_TABLES = (
     "sector_trends",
     "sector_contrasts",
     "reliability",
+    "aggregation",
     "cfa_fit",
     "invariance",
     "sensitivity_groups",

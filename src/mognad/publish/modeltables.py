@@ -56,6 +56,10 @@ class RegressionWords:
     groups: str = "groups"
     fit: str = "R² / log-lik"
     term_header: str = "term"
+    #: The bottom row naming each model's reference levels, and how a fit record's
+    #: ``reference`` (``sector=central_admin;year=2018``) is written in it.
+    reference: str = "reference"
+    reference_levels: Callable[[str], str] = str
 
 
 def regression_cells(
@@ -63,8 +67,9 @@ def regression_cells(
 ) -> pd.DataFrame:
     """Models side by side, as text: rows are terms, cells "estimate (SE)" with stars
     (* p < .05, ** p < .01, *** p < .001), "–" for a coefficient hidden by the gate and
-    ``words.dropped`` for a term the fit dropped; then n, groups and R² (log-likelihood
-    where there is no R²). Column ``term`` holds the term as ``words.term`` names it.
+    ``words.dropped`` for a term the fit dropped; then the reference levels (what each
+    dummy is compared with), n, groups and R² (log-likelihood where there is no R²).
+    Column ``term`` holds the term as ``words.term`` names it.
     """
     terms: list[str] = []
     for result in results.values():
@@ -88,7 +93,11 @@ def regression_cells(
         fit = result.fit
         r2, llf = _float(fit.get("r_squared")), _float(fit.get("log_likelihood"))
         count = {k: _float(fit.get(k)) for k in ("n", "n_groups")}
+        reference = fit.get("reference")
         bottom[name] = {
+            words.reference: ""
+            if reference is None or pd.isna(reference)
+            else words.reference_levels(str(reference)),
             words.n: words.number(count["n"], 0) if np.isfinite(count["n"]) else "",
             words.groups: words.number(count["n_groups"], 0)
             if np.isfinite(count["n_groups"])
@@ -140,4 +149,16 @@ def regression_words(labels: Labels, number: Callable[[Any, int], str]) -> Regre
         groups=labels.text("regression_groups"),
         fit=labels.text("regression_fit"),
         term_header=labels.header("term"),
+        reference=labels.text("regression_reference"),
+        reference_levels=lambda text: reference_words(labels, text),
     )
+
+
+def reference_words(labels: Labels, reference: str) -> str:
+    """``sector=central_admin;year=2018`` as ``Sektor: Kommunledning; År: 2018``."""
+    named = {"sector": labels.sector, "org_type": labels.org_type}
+    parts = []
+    for part in filter(None, reference.split(";")):
+        variable, _, level = part.partition("=")
+        parts.append(f"{labels.header(variable)}: {named.get(variable, str)(level)}")
+    return "; ".join(parts)

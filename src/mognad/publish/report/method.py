@@ -38,6 +38,7 @@ def _quality(fmt: _Fmt, tables: Mapping[str, pd.DataFrame], year: int) -> dict[s
             "omega_max": fmt.num(rel["omega"].max(), 2),
             "lowest": labels.indicator(low["category"]),
         }
+    out["agreement"] = _agreement(fmt, tables["aggregation"], year)
     cfa = _one(tables["cfa_fit"], "cfa_fit", year=year)
     if cfa is not None:
         out["cfa"] = {
@@ -78,6 +79,28 @@ def _quality(fmt: _Fmt, tables: Mapping[str, pd.DataFrame], year: int) -> dict[s
             "rmsea_rise": fmt.num(max(0.0, inv["delta_rmsea"].max(skipna=True)), 3),
         }
     return out
+
+
+def _agreement(fmt: _Fmt, frame: pd.DataFrame, year: int) -> dict[str, Any] | None:
+    """Agreement within organisations per category (mognad.indices.reliability): ICC(1)
+    and rwg(J) against the slightly skewed null and against random groups, as ranges."""
+    rows = frame[(frame["year"] == year) & frame["category"].notna() & ~_suppressed(frame)]
+    if rows.empty:
+        return None
+
+    def span(column: str, share: bool = False) -> dict[str, str]:
+        low, high = rows[column].min(), rows[column].max()
+        if share:
+            return {"low": fmt.pct(low), "high": fmt.pct(high)}
+        return {"low": fmt.num(low, 2), "high": fmt.num(high, 2)}
+
+    return {
+        "icc1": span("icc1", share=True),
+        "skewed_median": span("rwg_j_skewed_median"),
+        "skewed_share": span("rwg_j_skewed_share_above_0_7", share=True),
+        "pooled_median": span("rwg_j_pooled_median"),
+        "cut": fmt.num(0.7, 2),
+    }
 
 
 def _sensitivity(
