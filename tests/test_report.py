@@ -612,6 +612,8 @@ def test_html_is_self_contained_and_reproducible(rendered):
     assert all(src.startswith("data:image/png;base64,") for src in images)
     assert "<style" in html and 'lang="sv-SE"' in html
     assert "Förmåga, arv och kvadranter" in html
+    # notes are rendered as notes (a styled block), never as literal fence markers
+    assert 'class="note"' in html and ":::" not in html
 
 
 # --- (c) PDF ------------------------------------------------------------------------------
@@ -634,6 +636,8 @@ def test_pdf_is_a4_numbered_embedded_and_reproducible(rendered):
         footer = page.get_textpage().get_text_bounded(bottom=0, top=60).split()
         assert footer == [str(number)], footer
     assert "Sammanfattning" in pdf[1].get_textpage().get_text_range()
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert ":::" not in text  # the notes are typeset, not printed as fences
     embedded = []
     for i in range(len(pdf)):
         for obj in pdf[i].get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=5):
