@@ -165,3 +165,12 @@ def test_a_key_that_moved_says_where_its_values_live_now(tmp_path):
     assert str(override) in message and "line 2" in message
     assert "method.quadrants" in message and "labels" in message
     assert "Additional properties" not in message
+
+
+def test_the_publisher_is_one_name_or_one_per_language():
+    from mognad.labels import localised
+
+    assert localised("Konsortiet", "en") == "Konsortiet"
+    assert localised({"sv": "Konsortiet", "en": "The Consortium"}, "en") == "The Consortium"
+    assert localised({"sv": "Konsortiet"}, "en") == ""
+    assert localised(None, "sv") == ""

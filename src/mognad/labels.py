@@ -147,6 +147,16 @@ class Labels:
         return f"{self.number(value, digits)}{space}%"
 
 
+def localised(value: str | Mapping[str, str] | None, language: str) -> str:
+    """A config text that may be given per language (``{sv: ..., en: ...}``) or once for
+    all (a name that is not translated); empty when not given for ``language``."""
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        return str(value.get(language) or "")
+    return str(value)
+
+
 def _pick(entries: Mapping[str, Mapping[str, str]], language: str, where: str) -> dict[str, str]:
     out = {}
     for code, names in entries.items():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from mognad.instrument import load_instrument
-from mognad.labels import load_labels
+from mognad.labels import load_labels, localised
 from mognad.logs import job_log
 from mognad.publish.report import (
     TABLES,
@@ -39,7 +39,7 @@ def main(smk) -> None:
             scale_min=instrument.scale_min,
             scale_max=instrument.scale_max,
             instrument_name=instrument.name,
-            publisher=str(smk.params.cover.get("publisher") or ""),
+            publisher=localised(smk.params.cover.get("publisher"), language),
             authors=tuple(smk.params.cover.get("authors") or ()),
             date=str(smk.params.cover.get("date") or ""),
             downloads=report_downloads(Path(smk.output.html).stem, int(smk.params.year)),
