@@ -284,19 +284,15 @@ def test_binder_postbuild_makes_the_package_importable(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     python = env_dir / "bin" / "python"
-    purelib = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+
+    def ask(code: str) -> str:
+        """What the new environment's Python prints for ``code``."""
+        done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
+    purelib = ask("import sysconfig; print(sysconfig.get_paths()['purelib'])")
     written = (Path(purelib) / "mognad-src.pth").read_text()
     ours = Path(sysconfig.get_paths()["purelib"], "mognad-src.pth").read_text()
     assert written == ours == f"{ROOT / 'src'}\n"
-    origin = subprocess.run(
-        [python, "-c", "import importlib.util as u; print(u.find_spec('mognad').origin)"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    origin = ask("import importlib.util as u; print(u.find_spec('mognad').origin)")
     assert Path(origin) == ROOT / "src" / "mognad" / "__init__.py"

@@ -12,10 +12,10 @@ import pandas as pd
 
 from mognad.publish.report.format import (
     ALPHA,
-    DECOMPOSITION_PARTS,
     QUADRANTS,
     TREND_MIN_YEARS,
     ReportParams,
+    _decomposed,
     _direction,
     _float,
     _Fmt,
@@ -23,6 +23,7 @@ from mognad.publish.report.format import (
     _one,
     _score,
     _suppressed,
+    _visible,
 )
 
 
@@ -151,10 +152,16 @@ def _quadrants(
 def _trend(fmt: _Fmt, tables: Mapping[str, pd.DataFrame], year: int) -> dict[str, Any]:
     yoy = tables["year_over_year"]
     row = _one(yoy, "year_over_year", year=year, scope="national", indicator="maturity")
-    if row is not None and bool(_suppressed(row.to_frame().T).iloc[0]):
+    if not _visible(row):
         row = None
     out: dict[str, Any] = {"available": row is not None}
     if row is not None:
+        # The decomposition's within part is the stayers' change times their mean share of
+        # the two years' participants (mognad.analyses.changeparts.part_weights).
+        share = (
+            _float(row["n_pairs"]) / _float(row["n_orgs_prev"])
+            + _float(row["n_pairs"]) / _float(row["n_orgs"])
+        ) / 2
         out.update(
             cross_sectional=fmt.signed(row["cross_sectional"]),
             within=fmt.signed(row["within"]),
@@ -165,28 +172,11 @@ def _trend(fmt: _Fmt, tables: Mapping[str, pd.DataFrame], year: int) -> dict[str
             n_pairs=fmt.int(row["n_pairs"]),
             n_joiners=fmt.int(row["n_joiners"]),
             n_leavers=fmt.int(row["n_leavers"]),
+            stayer_share=fmt.pct(share),
         )
-    if row is not None:
-        # The decomposition's within part is the stayers' change times their mean share of
-        # the two years' participants (mognad.analyses.changeparts.part_weights).
-        share = (
-            _float(row["n_pairs"]) / _float(row["n_orgs_prev"])
-            + _float(row["n_pairs"]) / _float(row["n_orgs"])
-        ) / 2
-        out["stayer_share"] = fmt.pct(share)
     dec = tables["change_decomposition"]
     row = _one(dec, "change_decomposition", year=year, scope="national", indicator="maturity")
-    out["decomposition"] = None
-    if row is not None and not bool(_suppressed(row.to_frame().T).iloc[0]):
-        parts = {}
-        for part in DECOMPOSITION_PARTS:
-            has_ci = f"{part}_ci_low" in row.index and np.isfinite(_float(row[f"{part}_ci_low"]))
-            parts[part] = {
-                "value": fmt.signed(row[part]),
-                "plain": fmt.num(row[part]),
-                "ci": fmt.ci(row[f"{part}_ci_low"], row[f"{part}_ci_high"]) if has_ci else None,
-            }
-        out["decomposition"] = parts
+    out["decomposition"] = _decomposed(fmt, row) if _visible(row) and row is not None else None
     fe = tables["fixed_effects_trend"]
     fe = fe[fe["indicator"] == "maturity"]
     row = _one(fe, "fixed_effects_trend", year=year)

@@ -158,6 +158,31 @@ def _direction(value: float, digits: int = 1) -> str:
     return "up" if rounded > 0 else "down" if rounded < 0 else "unchanged"
 
 
+def _visible(row: pd.Series | None) -> bool:
+    """A row that exists and is not suppressed."""
+    return row is not None and not bool(_suppressed(row.to_frame().T).iloc[0])
+
+
+def _decomposed(fmt: _Fmt, row: pd.Series) -> dict[str, Any]:
+    """One year's national change split into its parts, with intervals where known."""
+    parts: dict[str, Any] = {}
+    for part in DECOMPOSITION_PARTS:
+        low, high = _float(row.get(f"{part}_ci_low")), _float(row.get(f"{part}_ci_high"))
+        known = np.isfinite(low) and np.isfinite(high)
+        parts[part] = {
+            "value": fmt.signed(row[part]),
+            "plain": fmt.num(row[part]),
+            "abs": fmt.num(abs(_float(row[part]))),
+            "direction": _direction(_float(row[part])),
+            "ci": fmt.ci(low, high) if known else None,
+            # An interval that holds zero: the part cannot be told from no change.
+            "clear": bool(known and (low > 0 or high < 0)),
+        }
+    within, composition = _float(row["within"]), _float(row["composition"])
+    parts["driver"] = "composition" if abs(composition) > abs(within) else "within"
+    return parts
+
+
 def _score(fmt: _Fmt, row: pd.Series | None, indicator: str) -> dict[str, Any]:
     if row is None:
         value = low = high = math.nan

@@ -21,6 +21,7 @@ from mognad.publish.report.format import (
     _Fmt,
     _one,
     _suppressed,
+    _visible,
 )
 
 
@@ -213,7 +214,7 @@ def _recommendations(
         entry: dict[str, Any] = {"code": code, "name": labels.sector(code), "lagging": []}
         usable = (
             row is not None
-            and not bool(_suppressed(row.to_frame().T).iloc[0])
+            and _visible(row)
             and _float(row["n_orgs"]) >= params.analysis_min_orgs
             and all(np.isfinite(_float(row[c])) for c in params.categories)
         )

@@ -13,16 +13,14 @@ from mognad.publish.report.format import (
     INDICATORS,
     QUADRANTS,
     ReportParams,
+    _decomposed,
     _direction,
     _float,
     _Fmt,
     _one,
     _suppressed,
+    _visible,
 )
-
-
-def _visible(row: pd.Series | None) -> bool:
-    return row is not None and not bool(_suppressed(row.to_frame().T).iloc[0])
 
 
 def _participation(fmt: _Fmt, tables: Mapping[str, pd.DataFrame], year: int) -> dict[str, Any]:
@@ -69,25 +67,6 @@ def _participation(fmt: _Fmt, tables: Mapping[str, pd.DataFrame], year: int) -> 
         ],
         "pairs": counts,
     }
-
-
-def _decomposed(fmt: _Fmt, row: pd.Series) -> dict[str, Any]:
-    """One year's national change split into its parts, with intervals where known."""
-    parts: dict[str, Any] = {}
-    for part in ("cross_sectional", "within", "composition", "interaction"):
-        low, high = _float(row.get(f"{part}_ci_low")), _float(row.get(f"{part}_ci_high"))
-        known = np.isfinite(low) and np.isfinite(high)
-        parts[part] = {
-            "value": fmt.signed(row[part]),
-            "abs": fmt.num(abs(_float(row[part]))),
-            "direction": _direction(_float(row[part])),
-            "ci": fmt.ci(low, high) if known else None,
-            # An interval that holds zero: the part cannot be told from no change.
-            "clear": bool(known and (low > 0 or high < 0)),
-        }
-    within, composition = _float(row["within"]), _float(row["composition"])
-    parts["driver"] = "composition" if abs(composition) > abs(within) else "within"
-    return parts
 
 
 def _turns(fmt: _Fmt, tables: Mapping[str, pd.DataFrame], year: int) -> list[dict[str, Any]]:
