@@ -101,6 +101,7 @@ setup() {
     stamp="$VENV/.synced-$(lock_hash)"
     # Fast path: this exact lock was synced already and the interpreter still runs.
     if [[ -f "$stamp" ]] && "$VENV/bin/python" -c '' >/dev/null 2>&1; then
+        lab_settings
         return
     fi
     ensure_uv
@@ -116,6 +117,16 @@ pathlib.Path(sysconfig.get_paths()["purelib"], "mognad-src.pth").write_text(sys.
 PY
     rm -f "$VENV"/.synced-*
     touch "$stamp"
+    lab_settings
+}
+
+# JupyterLab's settings for this environment (binder/overrides.json, which Binder installs
+# too): a double-click opens the notebooks, percent scripts, as notebooks.
+lab_settings() {
+    local settings="$VENV/share/jupyter/lab/settings"
+    cmp -s "$ROOT/binder/overrides.json" "$settings/overrides.json" && return 0
+    mkdir -p "$settings"
+    cp "$ROOT/binder/overrides.json" "$settings/overrides.json"
 }
 
 # Debian's Chromium, which the browser tests drive through Playwright (tests/browser.py);

@@ -52,6 +52,8 @@ ARGS = (
 )
 #: Schemes that never reach the network (blob: URLs are made by the page itself).
 LOCAL_SCHEMES = frozenset({"file", "data", "about", "blob"})
+#: Hosts that are this machine (a server a test started, such as JupyterLab).
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 #: Milliseconds any one step (loading, evaluating) may take before the test fails.
 TIMEOUT_MS = 15_000
 
@@ -63,14 +65,17 @@ class PageRun:
     page: Page
     #: Console messages of type "error" and uncaught exceptions ("pageerror: ...").
     console_errors: list[str] = field(default_factory=list)
-    #: URL of every request that is not file:, data:, about: or blob: (blocked unless
-    #: the page was opened with ``block_network=False``).
+    #: URL of every request that is not file:, data:, about:, blob: or to this machine
+    #: (blocked unless the page was opened with ``block_network=False``).
     requests: list[str] = field(default_factory=list)
 
 
 def is_local(url: str) -> bool:
     """Whether loading ``url`` stays on this machine."""
-    return urlsplit(url).scheme in LOCAL_SCHEMES
+    parts = urlsplit(url)
+    return parts.scheme in LOCAL_SCHEMES or (
+        parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS
+    )
 
 
 def target_url(target: str | Path) -> str:

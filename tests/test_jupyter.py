@@ -29,6 +29,8 @@ from packaging.specifiers import SpecifierSet
 BIN = Path(sys.executable).parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
 BINDER = ROOT / "binder"
+#: Where an environment keeps JupyterLab's settings overrides.
+LAB_SETTINGS = "share/jupyter/lab/settings/overrides.json"
 #: Seconds the server may take to start (about 3 s here) and to stop.
 START_TIMEOUT = 60
 STOP_TIMEOUT = 20
@@ -164,6 +166,32 @@ def server(tmp_path_factory) -> Iterator[Server]:
                 process.wait()
 
 
+def test_a_double_click_opens_a_notebook_as_a_notebook(server):
+    """As a student does it: JupyterLab in a real browser, notebooks/ in the file browser,
+    a double-click on a notebook; it opens as a notebook with the stored cells, not in the
+    text editor (the default viewer of Python files, which binder/overrides.json changes)."""
+    from browser import launch
+
+    path = NOTEBOOKS[0]
+    cells = jupytext.read(path).cells
+    with (
+        launch() as chromium,
+        chromium.open_page(
+            f"{server.url}/lab/tree/notebooks?token={server.token}", width=1280
+        ) as run,
+    ):
+        page = run.page
+        item = page.locator(f'.jp-DirListing-item[title^="Name: {path.name}"]')
+        item.wait_for(timeout=60_000)
+        item.dblclick()
+        panel = page.locator(".jp-NotebookPanel").first
+        panel.wait_for(timeout=60_000)
+        panel.locator(".jp-Cell").nth(len(cells) - 1).wait_for()
+        assert panel.locator(".jp-Cell").count() == len(cells)
+        assert page.locator(".jp-FileEditor").count() == 0
+        assert run.requests == []
+
+
 def test_the_server_runs_jupytext(server):
     status = server.get_json("/api/status")
     assert status["started"]
@@ -275,10 +303,15 @@ def test_binder_python_is_the_lock_python():
 
 def test_binder_postbuild_makes_the_package_importable(tmp_path):
     """postBuild writes the same .pth as ``bash dev.sh setup`` into the kernel's
-    environment (here a bare venv standing in for repo2docker's)."""
+    environment (here a bare venv standing in for repo2docker's), and the same JupyterLab
+    settings into the notebook environment's."""
     env_dir = tmp_path / "env"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", env_dir], check=True, timeout=60)
-    environ = os.environ | {"KERNEL_PYTHON_PREFIX": str(env_dir)}
+    notebook_env = tmp_path / "notebook-env"
+    environ = os.environ | {
+        "KERNEL_PYTHON_PREFIX": str(env_dir),
+        "NB_PYTHON_PREFIX": str(notebook_env),
+    }
     done = subprocess.run(
         [BINDER / "postBuild"], cwd=tmp_path, env=environ, capture_output=True, text=True
     )
@@ -296,3 +329,6 @@ def test_binder_postbuild_makes_the_package_importable(tmp_path):
     assert written == ours == f"{ROOT / 'src'}\n"
     origin = ask("import importlib.util as u; print(u.find_spec('mognad').origin)")
     assert Path(origin) == ROOT / "src" / "mognad" / "__init__.py"
+    settings = notebook_env / "share/jupyter/lab/settings/overrides.json"
+    assert settings.read_bytes() == (BINDER / "overrides.json").read_bytes()
+    assert settings.read_bytes() == (BIN.parent / LAB_SETTINGS).read_bytes()  # as dev.sh
