@@ -147,13 +147,13 @@ def through_workflow(
         command = snakemake_command(
             work,
             cores,
-            [f"results/profiles/{year}/index.html", "--allowed-rules", *rules, "-q", *extra],
+            [f"results/sv/profiles/{year}/index.html", "--allowed-rules", *rules, "-q", *extra],
         )
         run = measure(command, cwd=ROOT)
         if run.returncode:
             print(run.stderr[-3000:])
             return 1
-        n = len(list((work / f"results/profiles/{year}").glob("*.pdf")))
+        n = len(list((work / f"results/sv/profiles/{year}").glob("*.pdf")))
     seconds, peak = run.wall_seconds, run.peak_rss_bytes / GIB
     rate = n / seconds / cores
     ok = rate >= TARGET_PER_SECOND and peak <= TARGET_GIB

@@ -39,8 +39,8 @@ def main() -> int:
             if run.returncode:
                 sys.exit(run.stdout[-3000:] + run.stderr[-3000:])
             rows.append((name, run.wall_seconds, run.peak_rss_bytes, target))
-        profiles = len(list(work.glob("results/profiles/*/*.pdf")))
-        print(f"{profiles} profiles, {len(list(work.glob('results/figures/*.png')))} figures")
+        profiles = len(list(work.glob("results/*/profiles/*/*.pdf")))
+        print(f"{profiles} profiles, {len(list(work.glob('results/*/figures/*.png')))} figures")
     OUT.mkdir(parents=True, exist_ok=True)
     return report(rows, OUT / "report.json")
 

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from mognad.instrument import Codebook, Instrument, YearSpec, load_codebook, load_instrument
+from mognad.outputs import FIGURES
 from mognad.runner import run_workflow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +138,18 @@ def copy_project(target: Path) -> Path:
         else:
             shutil.copy(ROOT / part, target / part)
     return target
+
+
+#: Rules with a job per published language (each writes under results/<lang>/).
+PER_LANGUAGE = frozenset(
+    {"readable_tables", "report", "profile", "profile_index", *(f"figure_{n}" for n in FIGURES)}
+)
+
+
+def per_language(jobs: dict[str, int], config: dict) -> dict[str, int]:
+    """Job counts with each per-language rule's count times the configured languages."""
+    languages = len(config["languages"])
+    return {rule: n * languages if rule in PER_LANGUAGE else n for rule, n in jobs.items()}
 
 
 def planned_jobs(workdir: Path, config: dict, project: Path = ROOT) -> dict[str, int]:

@@ -54,11 +54,11 @@ def test_disclosure_thresholds_below_the_floor_are_refused(tmp_path, key, low, f
 def test_every_problem_is_reported(tmp_path):
     config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
     config["years"] = ["2019"]
-    config["language"] = "de"
+    config["languages"] = ["sv", "de"]
     config["unknown_key"] = 1
     problems = config_problems(config, str(tmp_path / "none.yaml"))
     found = " | ".join(p.found for p in problems)
-    assert "years.0" in found and "language" in found and "unknown_key" in found
+    assert "years.0" in found and "languages.1" in found and "unknown_key" in found
     with pytest.raises(InputError):
         validate_config(config)
 

@@ -241,7 +241,7 @@ def test_no_published_table_shows_a_small_cell(runs):
                 assert len(table) == RANK_GROUPS * rows["year"].nunique(), name
             else:
                 assert len(rows) == len(table), name
-    for path in sorted((runs[0] / "results/figures").glob("*.csv")):
+    for path in sorted((runs[0] / "results").glob("*/figures/*.csv")):
         data = pd.read_csv(path)
         assert "org_id" not in data.columns, path.name
         # a quadrant's share rests on its group's organisations, not on its own count
@@ -343,8 +343,11 @@ def test_no_published_row_describes_one_organisation(runs):
     results = runs[0] / "results"
     frames = {p.relative_to(results).as_posix(): pd.read_csv(p) for p in results.rglob("*.csv")}
     year = CONFIG["report"]["year"] or max(CONFIG["years"])
-    book = pd.read_excel(results / f"tables/tables_{year}.xlsx", sheet_name=None)
-    frames |= {f"workbook:{sheet}": frame for sheet, frame in book.items()}
+    for language in CONFIG["languages"]:
+        book = pd.read_excel(
+            results / f"{language}/tables/tables_{year}.xlsx", sheet_name=None, engine="openpyxl"
+        )
+        frames |= {f"workbook:{language}:{sheet}": frame for sheet, frame in book.items()}
     for path, frame in frames.items():
         assert not {"org_id", "name"} & set(frame.columns), path
         cells = set(frame.astype(str).to_numpy().ravel())
@@ -360,7 +363,7 @@ def test_no_published_row_describes_one_organisation(runs):
             row_counts = {int(v) for v in frame.loc[i, counts] if pd.notna(v)}
             for value in rounded.iloc[i].dropna():
                 assert not sizes.get((row_year, float(value)), set()) & row_counts, (path, i)
-    scatter = frames["figures/quadrant_scatter.csv"]
+    scatter = frames[f"{CONFIG['languages'][0]}/figures/quadrant_scatter.csv"]
     assert set(scatter.columns) <= {"year", "org_type", "capability", "legacy", "quadrant"}
     assert (scatter.groupby("org_type").size() >= thresholds.min_orgs).all()
 
@@ -407,34 +410,56 @@ def _visible_text(path: Path) -> str:
     return re.sub(r"<[^>]+>", " ", text)
 
 
-def test_english_switch_leaves_no_swedish(runs, tmp_path):
-    """One config key switches every published word to English: the report, figures,
-    readable tables and profiles are rewritten and nothing upstream reruns."""
-    import shutil
-
-    work = tmp_path / "en"
-    shutil.copytree(runs[0], work, symlinks=True)
-    run_workflow(work, {**CONFIG, "language": "en"})
+def test_both_languages_from_one_run_each_in_its_own_words(runs):
+    """One run writes every readable output once per language, each in its own folder:
+    the English ones without a Swedish letter, the Swedish ones in Swedish, the two
+    reports and their figures apart, and every one of them in the manifest."""
+    work = runs[0]
     year = CONFIG["report"]["year"] or max(CONFIG["years"])
+    assert CONFIG["languages"] == ["sv", "en"]
     swedish = set("åäöÅÄÖ")
-    outputs = [
-        work / f"results/report/status_report_{year}.html",
-        work / f"results/report/status_report_{year}.pdf",
-        *sorted((work / "results/figures").glob("*.svg")),
-        work / "results/tables/sector_by_year.md",
-        *sorted((work / f"results/profiles/{year}").glob("O000*.html")),
-        *sorted((work / f"results/profiles/{year}").glob("O000*.pdf")),
-        work / f"results/profiles/{year}/index.html",
-    ]
-    for path in outputs:
-        text = _visible_text(path)
-        assert len(text) > 100, path
-        assert not swedish & set(text), (path, sorted(swedish & set(text)))
-    workbook = pd.read_excel(
-        work / f"results/tables/tables_{year}.xlsx", sheet_name=None, engine="openpyxl"
-    )
-    for sheet in workbook.values():
-        assert not swedish & set("".join(map(str, sheet.columns))), sheet.columns
+
+    def readable(language: str, stem: str) -> list[Path]:
+        folder = work / "results" / language
+        return [
+            folder / f"report/{stem}.html",
+            folder / f"report/{stem}.pdf",
+            *sorted((folder / "figures").glob("*.svg")),
+            folder / "tables/sector_by_year.md",
+            folder / "tables/regression_table.md",
+            *sorted((folder / f"profiles/{year}").glob("O000*.html")),
+            *sorted((folder / f"profiles/{year}").glob("O000*.pdf")),
+            folder / f"profiles/{year}/index.html",
+        ]
+
+    english = readable("en", f"status_report_{year}")
+    swedish_files = readable("sv", f"statusrapport_{year}")
+    assert len(english) == len(swedish_files) > 12
+    for en, sv in zip(english, swedish_files, strict=True):
+        text_en, text_sv = _visible_text(en), _visible_text(sv)
+        assert len(text_en) > 100, en
+        assert not swedish & set(text_en), (en, sorted(swedish & set(text_en)))
+        assert text_en != text_sv, en
+        if sv.suffix in (".html", ".pdf") or sv.name == "sector_by_year.md":
+            assert swedish & set(text_sv), sv
+    for language, sheets_swedish in (("en", False), ("sv", True)):
+        book = pd.read_excel(
+            work / f"results/{language}/tables/tables_{year}.xlsx",
+            sheet_name=None,
+            engine="openpyxl",
+        )
+        names = "".join(book) + "".join("".join(map(str, s.columns)) for s in book.values())
+        assert bool(swedish & set(names)) is sheets_swedish, language
+    manifest = json.loads((work / "results/manifest.json").read_text(encoding="utf-8"))
+    listed = json.dumps(manifest)
+    for path in [*english, *swedish_files]:
+        assert path.relative_to(work).as_posix() in listed, path
+    published = {
+        p.relative_to(work).as_posix()
+        for p in (work / "results").rglob("*")
+        if p.is_file() and p.name not in ("manifest.json", "snakemake_report.html")
+    }
+    assert {p for p in published if p not in listed} == set()
 
 
 def _written_by(work: Path) -> dict[str, str]:

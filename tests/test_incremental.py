@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-from conftest import CONFIG, ROOT, copy_project, planned_jobs
+from conftest import CONFIG, ROOT, copy_project, per_language, planned_jobs
 
 from mognad.instrument import year_spec_fingerprint
 from mognad.outputs import FIGURES
@@ -108,7 +108,8 @@ def _downstream(run: SimpleNamespace, rules: set[str]) -> set[str]:
 
 def _expected_jobs(run: SimpleNamespace, rules: set[str]) -> dict[str, int]:
     years = len(run.config["years"])
-    return {rule: years if rule in PER_YEAR else 1 for rule in rules - AFTER_CHECKPOINT}
+    jobs = {rule: years if rule in PER_YEAR else 1 for rule in rules - AFTER_CHECKPOINT}
+    return per_language(jobs, run.config)
 
 
 @contextmanager
@@ -148,14 +149,16 @@ def test_editing_the_figure_style_reruns_only_figures_and_the_report(run):
         plan = planned_jobs(run.work, run.config, run.project)
     # the manifest records every published file's hash, so it follows any output change
     figures = dict.fromkeys((f"figure_{name}" for name in FIGURES), 1)
-    assert plan == {**figures, "report": 1, "manifest": 1}
+    assert plan == per_language({**figures, "report": 1, "manifest": 1}, run.config)
 
 
 def test_editing_one_figure_reruns_only_that_figure(run):
     national = run.project / "src/mognad/publish/figures/national.py"
     with _edited(national, "new_figure(height=3.4)", "new_figure(height=3.5)"):
         plan = planned_jobs(run.work, run.config, run.project)
-    assert plan == {"figure_national_trend": 1, "report": 1, "manifest": 1}
+    assert plan == per_language(
+        {"figure_national_trend": 1, "report": 1, "manifest": 1}, run.config
+    )
 
 
 def test_year_fingerprint_follows_only_that_years_entry(codebook):
@@ -195,6 +198,7 @@ def test_adding_next_year_reruns_only_that_year_and_the_cross_year_jobs(run):
         "fit_models",
         "publish_models",
         "publish_tables",
+        "readable_tables",
         "open_data",
         *(f"figure_{name}" for name in FIGURES),
         "report",
@@ -202,13 +206,15 @@ def test_adding_next_year_reruns_only_that_year_and_the_cross_year_jobs(run):
         "profile_index",
         "manifest",
     ]
-    assert plan == dict.fromkeys([*PER_YEAR, *cross_year], 1)
+    assert plan == per_language(dict.fromkeys([*PER_YEAR, *cross_year], 1), config)
     assert "method_record" not in plan  # the method is unchanged
 
     run_workflow(run.work, config, project=run.project)
     for year in BASE_YEARS:  # earlier years' files were not rewritten
         assert _year_files(run.work, year) == before[year]
     assert len(_year_files(run.work, NEW_YEAR)) == len(before[BASE_YEARS[0]])
-    assert (run.work / f"results/report/statusrapport_{NEW_YEAR}.pdf").exists()
-    assert (run.work / f"results/profiles/{NEW_YEAR}/index.html").exists()
+    assert (run.work / f"results/sv/report/statusrapport_{NEW_YEAR}.pdf").exists()
+    assert (run.work / f"results/en/report/status_report_{NEW_YEAR}.pdf").exists()
+    for language in config["languages"]:
+        assert (run.work / f"results/{language}/profiles/{NEW_YEAR}/index.html").exists()
     assert planned_jobs(run.work, config, run.project) == {}

@@ -5,17 +5,19 @@ from __future__ import annotations
 import copy
 
 import pandas as pd
-from conftest import CONFIG, ROOT, planned_jobs
+from conftest import CONFIG, ROOT, per_language, planned_jobs
 
 from mognad.outputs import COEFFICIENT_COLUMNS, FIGURES
 from mognad.runner import run_workflow
 
 #: The analyses downstream of the organisation scores, which any scoring change reruns.
 ANALYSES = {"sector_analysis": 1, "trend_analysis": 1, "fit_models": 1}
-#: Everything published from the analyses: tables, figures, report, profiles.
+#: Everything published from the analyses: tables, figures, report, profiles (one job
+#: per language for what readers read).
 PUBLISHED = {
     "publish_tables": 1,
     "publish_models": 1,
+    "readable_tables": 1,
     "open_data": 1,
     **{f"figure_{name}": 1 for name in FIGURES},
     "report": 1,
@@ -42,9 +44,10 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
     text = labels.read_text(encoding="utf-8")
     assert '"Digitalt mogen"' in text
     labels.write_text(text.replace('"Digitalt mogen"', '"Digitalt mogen (ny)"'), encoding="utf-8")
-    # (profile_data follows the published sector tables it reads; publish_models writes the
-    # labelled regression table)
-    assert set(planned_jobs(work, config)) == set(PUBLISHED)
+    # (profile_data follows the published sector tables it reads; the models' CSV tables
+    # carry codes, so publish_models stays)
+    words = {k: n for k, n in PUBLISHED.items() if k != "publish_models"}
+    assert planned_jobs(work, config) == per_language(words, config)
     run_workflow(work, config)
     published = pd.read_csv(work / "results/tables/quadrants.csv")
     assert "Digitalt mogen (ny)" in set(published["quadrant_sv"])
@@ -53,20 +56,23 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
     changed["method"]["min_answered_share"] = 0.6
     plan = planned_jobs(work, changed)
     years = len(config["years"])
-    assert plan == {
-        "score_year": years,
-        "bootstrap_year": years,
-        "quality_year": years,
-        "sensitivity_year": years,
-        "combine_scores": 1,
-        "combine_intervals": 1,
-        "combine_quality": 1,
-        "combine_sensitivity": 1,
-        "quadrants": 1,
-        "method_record": 1,
-        **ANALYSES,
-        **PUBLISHED,
-    }
+    assert plan == per_language(
+        {
+            "score_year": years,
+            "bootstrap_year": years,
+            "quality_year": years,
+            "sensitivity_year": years,
+            "combine_scores": 1,
+            "combine_intervals": 1,
+            "combine_quality": 1,
+            "combine_sensitivity": 1,
+            "quadrants": 1,
+            "method_record": 1,
+            **ANALYSES,
+            **PUBLISHED,
+        },
+        config,
+    )
 
     # Bootstrap settings rerun the intervals and what shows them; the point scores, the
     # analyses of them, quality, sensitivity and the models stay as they are.
@@ -79,11 +85,13 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
     }
     replicates = copy.deepcopy(config)
     replicates["bootstrap"]["replicates"] = 300
-    assert planned_jobs(work, replicates) == shows_intervals
+    assert planned_jobs(work, replicates) == per_language(shows_intervals, config)
     level = copy.deepcopy(config)
     level["bootstrap"]["level"] = 0.9
     # the trends' intervals follow the level too
-    assert planned_jobs(work, level) == {**shows_intervals, "trend_analysis": 1}
+    assert planned_jobs(work, level) == per_language(
+        {**shows_intervals, "trend_analysis": 1}, config
+    )
 
     added = copy.deepcopy(config)
     added["models"]["innovation_recent"] = {
@@ -93,13 +101,17 @@ def test_method_change_reruns_the_back_series_and_nothing_upstream(tmp_path):
         "sample": "year >= 2020",
     }
     # the new model's table, and the figure and report that show every model
-    assert planned_jobs(work, added) == {
-        "fit_models": 1,
-        "publish_models": 1,
-        "figure_forest_plot": 1,
-        "report": 1,
-        "manifest": 1,
-    }
+    assert planned_jobs(work, added) == per_language(
+        {
+            "fit_models": 1,
+            "publish_models": 1,
+            "readable_tables": 1,
+            "figure_forest_plot": 1,
+            "report": 1,
+            "manifest": 1,
+        },
+        config,
+    )
     run_workflow(work, added)
     table = pd.read_csv(work / "results/models/innovation_recent.csv")
     assert list(table.columns) == [*COEFFICIENT_COLUMNS, "suppressed"]

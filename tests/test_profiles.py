@@ -349,7 +349,6 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         "labels": str(ROOT / "data/codebook/labels.yaml"),
         "instrument": str(ROOT / CFG["instrument"]),
     }
-    params = SimpleNamespace(language="en")
     folder = tmp_path / "data"
     _run_script(
         "profile_data",
@@ -374,7 +373,7 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         folder / "A.json",
         common["labels"],
         common["instrument"],
-        params.language,
+        "en",
         tmp_path / "A.html",
         tmp_path / "A.pdf",
         tmp_path / "A.log",
@@ -385,8 +384,8 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         "profile_index",
         input=_Files(data=sorted(str(p) for p in folder.glob("*.json")), **common),
         output=_Files(index=str(tmp_path / "index.html")),
-        params=params,
-        wildcards=SimpleNamespace(year=str(YEAR)),
+        params=SimpleNamespace(),
+        wildcards=SimpleNamespace(year=str(YEAR), lang="en"),
         log=[str(tmp_path / "index.log")],
     )
     assert 'href="F.pdf"' in (tmp_path / "index.html").read_text(encoding="utf-8")

@@ -79,18 +79,23 @@ def test_docs_show_the_registry_as_it_is():
 
 
 def test_files_match_their_patterns_and_nothing_else():
-    assert [o.name for o in registry.owners("results/figures/national_trend.svg")] == [
+    assert [o.name for o in registry.owners("results/en/figures/national_trend.svg")] == [
         "national_trend"
     ]
-    assert [o.key for o in registry.owners("results/tables/sector_trends.tex")] == [
+    assert [o.key for o in registry.owners("results/tables/sector_trends.csv")] == [
         "table:sector_trends"
     ]
-    assert [o.name for o in registry.owners("results/profiles/2025/O0001.pdf")] == ["profiles"]
-    assert [o.name for o in registry.owners("results/profiles/2025/index.html")] == [
+    assert [o.key for o in registry.owners("results/sv/tables/sector_trends.tex")] == [
+        "readable:readable_tables"
+    ]
+    assert [o.name for o in registry.owners("results/sv/profiles/2025/O0001.pdf")] == ["profiles"]
+    assert [o.name for o in registry.owners("results/en/profiles/2025/index.html")] == [
         "profile_index"
     ]
     assert registry.owners("results/tables/unknown.csv") == []
-    assert registry.owners("results/figures/national_trend/extra.csv") == []
+    assert registry.owners("results/tables/sector_trends.tex") == []  # readable: per language
+    assert registry.owners("results/figures/national_trend.svg") == []
+    assert registry.owners("results/sv/figures/national_trend/extra.csv") == []
 
 
 def test_a_config_slice_holds_exactly_the_named_keys():

@@ -403,8 +403,10 @@ def figures_dir(tmp_path_factory) -> Path:
 
 
 def write_figures(folder: Path, size: tuple[float, float] = (5, 3), dpi: int = 60) -> Path:
-    """A stand-in PNG for every report figure in ``folder``."""
+    """A stand-in PNG for every report figure in ``folder``, with stand-in drawn data
+    beside it (the captions are written from it)."""
     import matplotlib
+    from test_captions import stand_in_data
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -415,22 +417,25 @@ def write_figures(folder: Path, size: tuple[float, float] = (5, 3), dpi: int = 6
         ax.set_title(name)
         fig.savefig(folder / f"{name}.png", dpi=dpi, metadata={"Software": None})
         plt.close(fig)
+    for name, data in stand_in_data().items():
+        data.to_csv(folder / f"{name}.csv", index=False)
     return folder
 
 
-def markdown(synthetic, instrument, language="sv", figures=None, tables=None) -> str:
+def markdown(synthetic, instrument, language="sv", figures_dir=None, tables=None) -> str:
+    """The report's Markdown from the synthetic tables, with the figures in ``figures_dir``."""
     base, models, fits, method = synthetic
     labels = labels_for(instrument, language)
-    ctx = R.report_context(
-        tables or base, models, fits, method, params_for(instrument, language), labels, YEAR
-    )
-    return R.render_markdown(ctx, figures)
+    params = params_for(instrument, language)
+    drawn = R.figure_data(figures_dir) if figures_dir else None
+    ctx = R.report_context(tables or base, models, fits, method, params, labels, YEAR, drawn)
+    return R.render_markdown(ctx, R.figure_files(figures_dir))
 
 
 @pytest.fixture(scope="module")
 def rendered(synthetic, instrument, figures_dir, tmp_path_factory) -> dict:
     """The Swedish report rendered twice to HTML and PDF."""
-    md = markdown(synthetic, instrument, "sv", R.figure_files(figures_dir))
+    md = markdown(synthetic, instrument, "sv", figures_dir)
     out = tmp_path_factory.mktemp("report")
     for run in ("a", "b"):
         R.render_html(md, figures_dir, out / f"{run}.html")
@@ -659,7 +664,7 @@ def test_pdf_pages_render_to_png(rendered, tmp_path):
 
 
 def test_english_report_has_no_swedish(synthetic, instrument, figures_dir, tmp_path):
-    md = markdown(synthetic, instrument, "en", R.figure_files(figures_dir))
+    md = markdown(synthetic, instrument, "en", figures_dir)
     assert not re.search("[åäöÅÄÖ]", md)
     sv, en = labels_for(instrument, "sv"), labels_for(instrument, "en")
     leftovers = []

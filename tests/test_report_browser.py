@@ -48,7 +48,9 @@ def report_html(request, tmp_path_factory) -> tuple[str, Path]:
     )
     labels = labels_for(instrument, language)
     assert LABELS.is_file()
-    ctx = R.report_context(tables, models, fits, method, params, labels, YEAR)
+    ctx = R.report_context(
+        tables, models, fits, method, params, labels, YEAR, R.figure_data(folder)
+    )
     md = R.render_markdown(ctx, R.figure_files(folder))
     out = folder / "report.html"
     R.render_html(md, folder, out, ctx["html_words"])
@@ -93,4 +95,5 @@ def test_the_cover_and_the_download_links(open_page, report_html):
     assert re.search(r"16 (mars|March) 2026", header)
     wanted = R.report_downloads("statusrapport_2025", YEAR).values()
     for target in wanted:
-        assert any(link.endswith(target.removeprefix("..")) for link in links), target
+        tail = re.sub(r"^(\.\./)+", "/", target)  # the link resolved, as the page has it
+        assert any(link.endswith(tail) for link in links), target

@@ -346,7 +346,7 @@ def test_verify_names_a_number_moved_beyond_tolerance_and_a_changed_word(dispatc
     moved = value + 2 * 10.0 ** (np.floor(np.log10(abs(value))) - 5)  # two units
     frame.loc[3, "maturity"] = repr(float(f"{moved:.6g}"))
     frame.to_csv(table, index=False, lineterminator="\n")
-    report = next((work / "results/report").glob("*.md"))
+    report = next((work / "results/sv/report").glob("*.md"))
     text = report.read_text(encoding="utf-8")
     assert "ökade" in text
     report.write_text(text.replace("ökade", "minskade", 1), encoding="utf-8")
@@ -375,7 +375,8 @@ def test_verify_fails_when_an_input_byte_changes(dispatch_runs, demo_config):
     assert run.returncode == 1
     differing = [line for line in run.stdout.splitlines() if line.startswith(DIFFERS)]
     assert any("results/tables/national_by_year.csv" in line for line in differing)
-    assert any("results/figures/national_trend.csv" in line for line in differing)
+    assert any("results/sv/figures/national_trend.csv" in line for line in differing)
+    assert any("results/en/figures/national_trend.csv" in line for line in differing)
     # The report's text rounds 2023 to one decimal, where the change does not show; its
     # embedded figures changed, and are judged by their data (just above).
     report = [line for line in run.stdout.splitlines() if "statusrapport_" in line]

@@ -69,7 +69,8 @@ TABLE_CATEGORY = {
     ),
 }
 
-#: The report's figures (``results/figures/<name>.<format>`` and ``<name>.csv``), in order.
+#: The report's figures (``results/<lang>/figures/<name>.<format>`` and ``<name>.csv``), in
+#: order.
 FIGURES = (
     "national_trend",
     "sector_trends",

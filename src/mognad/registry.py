@@ -93,7 +93,7 @@ FIGURE_INPUTS = {
     "quality_overview": ("reliability",),
 }
 #: Config keys every figure is drawn with: its words and the suppression note.
-_FIGURE_CONFIG = ("language", "disclosure", "report.figure_formats")
+_FIGURE_CONFIG = ("languages", "disclosure", "report.figure_formats")
 #: Config keys of single figures, besides those.
 FIGURE_CONFIG = {
     "sector_trends": ("analysis.focus_sectors",),
@@ -138,7 +138,10 @@ def _figures() -> list[Output]:
         Output(
             name=name,
             kind="figure",
-            files=(f"results/figures/{name}.{{ext}}", f"results/figures/{name}.csv"),
+            files=(
+                f"results/{{lang}}/figures/{name}.{{ext}}",
+                f"results/{{lang}}/figures/{name}.csv",
+            ),
             builder=f"{FIGURE_MODULES[name]}:{name}",
             rule=f"figure_{name}",
             caption=f"figure_{name}.rst",
@@ -154,12 +157,12 @@ def _tables() -> list[Output]:
         Output(
             name=name,
             kind="table",
-            files=tuple(f"results/tables/{name}.{ext}" for ext in ("csv", "md", "tex")),
+            files=(f"results/tables/{name}.csv",),
             builder=_PUBLISH,
             rule="publish_tables",
             caption=f"{name}.rst",
             inputs=(name,),
-            config=("disclosure", "language", "analysis.min_orgs"),
+            config=("disclosure", "analysis.min_orgs"),
             source=TABLE_SOURCES[name],
         )
         for name in PUBLISHED_TABLES
@@ -180,14 +183,24 @@ OUTPUTS: tuple[Output, ...] = (
         ("disclosure", "report.year"),
     ),
     Output(
+        "readable_tables",
+        "readable",
+        ("results/{lang}/tables/{name}.md", "results/{lang}/tables/{name}.tex"),
+        "mognad.publish.tables:readable_texts",
+        "readable_tables",
+        None,
+        (*PUBLISHED_TABLES, "results/models"),
+        ("languages", "labels"),
+    ),
+    Output(
         "workbook",
         "workbook",
-        ("results/tables/tables_{year}.xlsx",),
+        ("results/{lang}/tables/tables_{year}.xlsx",),
         "mognad.publish.tables:workbook_bytes",
-        "publish_tables",
+        "readable_tables",
         "workbook.rst",
         PUBLISHED_TABLES,
-        ("language", "report.year", "method.version"),
+        ("languages", "report.year", "method.version", "disclosure"),
     ),
     Output(
         "models",
@@ -203,12 +216,12 @@ OUTPUTS: tuple[Output, ...] = (
     Output(
         "regression_table",
         "table",
-        tuple(f"results/tables/regression_table.{ext}" for ext in ("csv", "md", "tex")),
+        ("results/tables/regression_table.csv",),
         "mognad.publish.modeltables:regression_table",
         "publish_models",
         "regression_table.rst",
         ("data/processed/models",),
-        ("models", "disclosure", "language", "labels"),
+        ("models", "disclosure"),
         "mognad.analyses.models:fit_model",
     ),
     Output(
@@ -219,37 +232,40 @@ OUTPUTS: tuple[Output, ...] = (
         "open_data",
         "open_data.rst",
         ("national_by_year", "sector_by_year", "type_by_year", "quadrants"),
-        ("open_data", "language", "report.year", "method.version", "bootstrap.level"),
+        ("open_data", "report.year", "method.version", "bootstrap.level"),
     ),
     Output(
         "profiles",
         "profiles",
-        ("results/profiles/{year}/{org_id}.html", "results/profiles/{year}/{org_id}.pdf"),
+        (
+            "results/{lang}/profiles/{year}/{org_id}.html",
+            "results/{lang}/profiles/{year}/{org_id}.pdf",
+        ),
         "mognad.publish.profiles:render_profile_files",
         "profile",
         "profiles.rst",
         ("data/processed/profiles/{year}",),
-        ("language",),
+        ("languages",),
     ),
     Output(
         "profile_index",
         "profiles",
-        ("results/profiles/{year}/index.html",),
+        ("results/{lang}/profiles/{year}/index.html",),
         "mognad.publish.profiles:write_index",
         "profile_index",
         "profiles.rst",
         ("data/processed/profiles/{year}",),
-        ("language",),
+        ("languages",),
     ),
     Output(
         "status_report",
         "report",
-        tuple(f"results/report/{{stem}}.{ext}" for ext in ("md", "html", "pdf")),
+        tuple(f"results/{{lang}}/report/{{stem}}.{ext}" for ext in ("md", "html", "pdf")),
         "mognad.publish.report:render_report",
         "report",
         "status_report.rst",
         ("tables", "figures", "models", "method.json"),
-        ("language", "report", "disclosure", "analysis", "bootstrap"),
+        ("languages", "report", "disclosure", "analysis", "bootstrap"),
     ),
     Output(
         "method_record",

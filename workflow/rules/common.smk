@@ -26,8 +26,12 @@ exit_if_any(
 YEARS = config["years"]
 
 
+LANGUAGES = config["languages"]
+
+
 wildcard_constraints:
     year=r"\d{4}",
+    lang="|".join(LANGUAGES),
 
 
 def export_file(wildcards):
@@ -75,7 +79,8 @@ REPORT_YEAR = config["report"]["year"] or max(YEARS)
 REPORT_FIGURES = FIGURES
 FIGURE_OUTPUTS = [output for output in OUTPUTS if output.kind == "figure"]
 FIGURE_FILES = [
-    f"results/figures/{figure.name}.{ext}"
+    f"results/{lang}/figures/{figure.name}.{ext}"
+    for lang in LANGUAGES
     for figure in FIGURE_OUTPUTS
     for ext in [*config["report"]["figure_formats"], "csv"]
 ]
@@ -87,15 +92,35 @@ def figure_code(figure):
     return code_fingerprint([SCRIPTS / "figure.py"], modules=[own])
 
 
-def figure_settings(figure):
-    """The config keys a figure is drawn with (the report year resolved)."""
+def figure_settings(figure, language):
+    """The config keys a figure is drawn with: the report year resolved, and of the
+    languages only its own, so adding a language leaves the others' figures alone."""
     settings = config_slice(config, figure.config)
     if "report.year" in settings:
         settings["report.year"] = REPORT_YEAR
+    del settings["languages"]
+    settings["language"] = language
     return settings
 
 
-REPORT_STEM = report_stem(config["language"], REPORT_YEAR)
+#: What readers read, in every language (results/<lang>/).
+READABLE_TABLE_FILES = [
+    *expand(
+        "results/{lang}/tables/{name}.{ext}",
+        lang=LANGUAGES,
+        name=[*PUBLISHED_TABLES, "regression_table"],
+        ext=["md", "tex"],
+    ),
+    *expand(f"results/{{lang}}/tables/tables_{REPORT_YEAR}.xlsx", lang=LANGUAGES),
+]
+REPORT_FILES = [
+    f"results/{lang}/report/{report_stem(lang, REPORT_YEAR)}.{ext}"
+    for lang in LANGUAGES
+    for ext in ("md", "html", "pdf")
+]
+PROFILE_INDEXES = expand(
+    "results/{lang}/profiles/{year}/index.html", lang=LANGUAGES, year=REPORT_YEAR
+)
 
 
 REPORT_TEMPLATES = sorted(
@@ -125,7 +150,7 @@ def render_profile_job(input, output, params, wildcards, log):
         Path(input.data) / f"{wildcards.org_id}.json",
         input.labels,
         input.instrument,
-        params.language,
+        wildcards.lang,
         output.html,
         output.pdf,
         log,
@@ -138,9 +163,11 @@ def per_year_exports():
 
 
 def profile_pages(wildcards):
-    """Every profile page of the report year (known once profile_data has run)."""
+    """Every profile page of the report year in every language (known once profile_data
+    has run)."""
     return expand(
-        "results/profiles/{year}/{org_id}.{ext}",
+        "results/{lang}/profiles/{year}/{org_id}.{ext}",
+        lang=LANGUAGES,
         year=REPORT_YEAR,
         org_id=profile_ids_of(REPORT_YEAR),
         ext=["html", "pdf"],

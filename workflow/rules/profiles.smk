@@ -17,12 +17,11 @@ rule profile:
         labels=config["labels"],
         instrument=config["instrument"],
     output:
-        html="results/profiles/{year}/{org_id}.html",
-        pdf="results/profiles/{year}/{org_id}.pdf",
+        html="results/{lang}/profiles/{year}/{org_id}.html",
+        pdf="results/{lang}/profiles/{year}/{org_id}.pdf",
     log:
-        "logs/profiles/{year}/{org_id}.log",
+        "logs/profiles/{lang}/{year}/{org_id}.log",
     params:
-        language=config["language"],
         code=code_fingerprint(
             modules=["publish.profiles"], folders=["templates/profile"]
         ),
@@ -39,7 +38,8 @@ rule profile_index:
             org_id=profile_ids(w),
         ),
         pages=lambda w: expand(
-            "results/profiles/{year}/{org_id}.{ext}",
+            "results/{lang}/profiles/{year}/{org_id}.{ext}",
+            lang=w.lang,
             year=w.year,
             org_id=profile_ids(w),
             ext=["html", "pdf"],
@@ -48,17 +48,16 @@ rule profile_index:
         instrument=config["instrument"],
     output:
         index=report(
-            "results/profiles/{year}/index.html",
+            "results/{lang}/profiles/{year}/index.html",
             caption="../report/profiles.rst",
             category="Profiles",
-            labels={"profiles": "index", "year": "{year}"},
+            labels={"profiles": "index", "year": "{year}", "language": "{lang}"},
         ),
     log:
-        "logs/profile_index_{year}.log",
+        "logs/profile_index_{lang}_{year}.log",
     conda:
         "../../environment.yml"
     params:
-        language=config["language"],
         code=script_code("profile_index.py", "templates/profile"),
     script:
         "../scripts/profile_index.py"

@@ -9,7 +9,6 @@ rule publish_tables:
     input:
         **{name: f"data/processed/tables/{name}.csv" for name in INTERNAL_TABLES},
         orgs="data/processed/org_scores.parquet",
-        instrument=config["instrument"],
         labels=config["labels"],
     output:
         tables=[
@@ -22,14 +21,6 @@ rule publish_tables:
             for name in PUBLISHED_TABLES
         ],
         points=f"results/tables/{POINTS_TABLE}.csv",
-        markdown=expand("results/tables/{name}.md", name=PUBLISHED_TABLES),
-        latex=expand("results/tables/{name}.tex", name=PUBLISHED_TABLES),
-        workbook=report(
-            f"results/tables/tables_{REPORT_YEAR}.xlsx",
-            caption="../report/workbook.rst",
-            category="Tables",
-            labels={"table": "all tables", "format": "XLSX"},
-        ),
     log:
         "logs/publish_tables.log",
     conda:
@@ -37,8 +28,6 @@ rule publish_tables:
     params:
         disclosure=config["disclosure"],
         trend_min_orgs=config["analysis"]["min_orgs"],
-        method_version=config["method"]["version"],
-        language=config["language"],
         year=REPORT_YEAR,
         code=script_code("publish_tables.py"),
     script:
@@ -49,8 +38,6 @@ rule publish_models:
     input:
         models=expand("data/processed/models/{model}.csv", model=MODELS),
         fits=expand("data/processed/models/{model}_fit.csv", model=MODELS),
-        labels=config["labels"],
-        instrument=config["instrument"],
     output:
         models=expand("results/models/{model}.csv", model=MODELS),
         fits=expand("results/models/{model}_fit.csv", model=MODELS),
@@ -60,15 +47,12 @@ rule publish_models:
             category="Models",
             labels={"table": "Regression models side by side"},
         ),
-        markdown="results/tables/regression_table.md",
-        latex="results/tables/regression_table.tex",
     log:
         "logs/publish_models.log",
     conda:
         "../../environment.yml"
     params:
         disclosure=config["disclosure"],
-        language=config["language"],
         code=script_code("publish_models.py"),
     script:
         "../scripts/publish_models.py"

@@ -1,4 +1,37 @@
-# Figures and the status report, from published tables only.
+# What readers read, from published tables only, once per language (`languages`, each
+# in results/<lang>/): the readable tables and workbook, the figures and the report.
+
+
+rule readable_tables:
+    input:
+        **{name: f"results/tables/{name}.csv" for name in PUBLISHED_TABLES},
+        models=expand("results/models/{model}.csv", model=MODELS),
+        fits=expand("results/models/{model}_fit.csv", model=MODELS),
+        labels=config["labels"],
+        instrument=config["instrument"],
+    output:
+        texts=[
+            f"results/{{lang}}/tables/{name}.{ext}"
+            for name in [*PUBLISHED_TABLES, "regression_table"]
+            for ext in ("md", "tex")
+        ],
+        workbook=report(
+            f"results/{{lang}}/tables/tables_{REPORT_YEAR}.xlsx",
+            caption="../report/workbook.rst",
+            category="Tables",
+            labels={"table": "all tables", "format": "XLSX", "language": "{lang}"},
+        ),
+    log:
+        "logs/readable_tables_{lang}.log",
+    conda:
+        "../../environment.yml"
+    params:
+        disclosure=config["disclosure"],
+        method_version=config["method"]["version"],
+        year=REPORT_YEAR,
+        code=script_code("readable_tables.py"),
+    script:
+        "../scripts/readable_tables.py"
 
 
 # One rule per figure (mognad.registry): each reads only its own tables and receives only
@@ -20,17 +53,21 @@ for figure in FIGURE_OUTPUTS:
         output:
             [
                 report(
-                    f"results/figures/{figure.name}.{ext}",
+                    f"results/{{lang}}/figures/{figure.name}.{ext}",
                     caption=f"../report/{figure.caption}",
                     category="Figures",
                     subcategory=FIGURE_SUBCATEGORY[figure.name],
-                    labels={"figure": figure.name, "format": ext.upper()},
+                    labels={
+                        "figure": figure.name,
+                        "format": ext.upper(),
+                        "language": "{lang}",
+                    },
                 )
                 for ext in config["report"]["figure_formats"]
             ],
-            f"results/figures/{figure.name}.csv",
+            f"results/{{lang}}/figures/{figure.name}.csv",
         log:
-            f"logs/figures/{figure.name}.log",
+            f"logs/figures/{{lang}}/{figure.name}.log",
         conda:
             "../../environment.yml"
         threads: 1
@@ -40,7 +77,7 @@ for figure in FIGURE_OUTPUTS:
         params:
             figure=figure.name,
             tables=list(figure.inputs),
-            settings=figure_settings(figure),
+            settings=lambda w, figure=figure: figure_settings(figure, w.lang),
             code=figure_code(figure),
         script:
             "../scripts/figure.py"
@@ -52,26 +89,27 @@ rule report:
         models=expand("results/models/{model}.csv", model=MODELS),
         fits=expand("results/models/{model}_fit.csv", model=MODELS),
         method="results/method.json",
-        figures=expand("results/figures/{name}.png", name=REPORT_FIGURES),
+        figures=expand("results/{{lang}}/figures/{name}.png", name=REPORT_FIGURES),
+        drawn=expand("results/{{lang}}/figures/{name}.csv", name=REPORT_FIGURES),
         labels=config["labels"],
         instrument=config["instrument"],
         templates=REPORT_TEMPLATES,
     output:
-        markdown=f"results/report/{REPORT_STEM}.md",
+        markdown="results/{lang}/report/{stem}.md",
         html=report(
-            f"results/report/{REPORT_STEM}.html",
+            "results/{lang}/report/{stem}.html",
             caption="../report/status_report.rst",
             category="Report",
-            labels={"report": REPORT_STEM, "format": "HTML"},
+            labels={"report": "{stem}", "format": "HTML", "language": "{lang}"},
         ),
         pdf=report(
-            f"results/report/{REPORT_STEM}.pdf",
+            "results/{lang}/report/{stem}.pdf",
             caption="../report/status_report.rst",
             category="Report",
-            labels={"report": REPORT_STEM, "format": "PDF"},
+            labels={"report": "{stem}", "format": "PDF", "language": "{lang}"},
         ),
     log:
-        "logs/report.log",
+        "logs/report_{lang}_{stem}.log",
     conda:
         "../../environment.yml"
     threads: 1
@@ -80,7 +118,6 @@ rule report:
         runtime=10,
     params:
         year=REPORT_YEAR,
-        language=config["language"],
         disclosure=config["disclosure"],
         analysis=config["analysis"],
         bootstrap=config["bootstrap"],

@@ -8,7 +8,7 @@ from mognad.publish.profiles import read_profile_data, write_index
 def main(smk) -> None:
     with job_log(smk.log[0], "profile_index") as log:
         profiles = [read_profile_data(path) for path in smk.input.data]
-        labels = labels_from_files(smk.input.labels, smk.input.instrument, smk.params.language)
+        labels = labels_from_files(smk.input.labels, smk.input.instrument, smk.wildcards.lang)
         write_index(profiles, labels, int(smk.wildcards.year), smk.output.index)
         log.info("index of %d profiles", len(profiles))
 

@@ -9,9 +9,11 @@ import pandas as pd
 from mognad.instrument import load_instrument
 from mognad.labels import load_labels, localised
 from mognad.logs import job_log
+from mognad.outputs import report_stem
 from mognad.publish.report import (
     TABLES,
     ReportParams,
+    figure_data,
     render_report,
     report_context,
     report_downloads,
@@ -21,7 +23,12 @@ from mognad.publish.report import (
 def main(smk) -> None:
     with job_log(smk.log[0], "report") as log:
         instrument = load_instrument(smk.input.instrument)
-        language = smk.params.language
+        language = smk.wildcards.lang
+        stem = report_stem(language, int(smk.params.year))
+        if smk.wildcards.stem != stem:
+            raise ValueError(
+                f"the {language} report for {smk.params.year} is {stem}, not {smk.wildcards.stem}"
+            )
         labels = load_labels(smk.input.labels, instrument, language)
         tables = {name: pd.read_csv(smk.input[name]) for name in TABLES}
         models = {Path(p).stem: pd.read_csv(p) for p in smk.input.models}
@@ -42,13 +49,15 @@ def main(smk) -> None:
             publisher=localised(smk.params.cover.get("publisher"), language),
             authors=tuple(smk.params.cover.get("authors") or ()),
             date=str(smk.params.cover.get("date") or ""),
-            downloads=report_downloads(Path(smk.output.html).stem, int(smk.params.year)),
+            downloads=report_downloads(stem, int(smk.params.year)),
         )
         year = int(smk.params.year)
-        context = report_context(tables, models, fits, method, params, labels, year)
+        figures = Path(smk.input.figures[0]).parent
+        drawn = figure_data(figures)
+        context = report_context(tables, models, fits, method, params, labels, year, drawn)
         render_report(
             context,
-            Path(smk.input.figures[0]).parent,
+            figures,
             html_path=smk.output.html,
             pdf_path=smk.output.pdf,
             markdown_path=smk.output.markdown,

@@ -139,6 +139,15 @@ def regression_table(
     return table, markdown, latex
 
 
+def regression_texts(results: Mapping[str, ModelResult], labels: Labels) -> dict[str, str]:
+    """The side-by-side regression table for readers in ``labels``' language: file name
+    (``regression_table.md``, ``.tex``) -> text, models headed by their readable names."""
+    headers = {name: labels.model(result.fit) for name, result in results.items()}
+    words = regression_words(labels, labels.number)
+    _, markdown, latex = regression_table(results, words=words, headers=headers)
+    return {"regression_table.md": markdown, "regression_table.tex": latex}
+
+
 def regression_words(labels: Labels, number: Callable[[Any, int], str]) -> RegressionWords:
     """The regression table's words in ``labels``' language (terms as readers know them)."""
     return RegressionWords(

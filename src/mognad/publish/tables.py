@@ -401,6 +401,17 @@ def latex_table(table: pd.DataFrame, labels: Labels) -> str:
     return textable.latex_table(*_text_table(table, labels)) + "\n"
 
 
+def readable_texts(tables: Mapping[str, pd.DataFrame], labels: Labels) -> dict[str, str]:
+    """Every published table as readers read it, in ``labels``' language: file name
+    (``<table>.md``, ``<table>.tex``) -> text. Built from the published CSV tables, so a
+    language is one more rendering of the same numbers, never a second publication."""
+    return {
+        f"{name}.{ext}": render(table, labels)
+        for name, table in tables.items()
+        for ext, render in (("md", markdown_table), ("tex", latex_table))
+    }
+
+
 #: A fixed creation date for the workbook, so that two runs give identical bytes.
 _WORKBOOK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 

@@ -12,6 +12,7 @@ fonts only. Both outputs are byte-identical from run to run.
 The package: :mod:`~mognad.publish.report.format` (settings, numbers, tables),
 :mod:`~mognad.publish.report.findings` and :mod:`~mognad.publish.report.method` (one
 builder per part), :mod:`~mognad.publish.report.appendix`,
+:mod:`~mognad.publish.report.captions` (figure captions from the data drawn),
 :mod:`~mognad.publish.report.context` (the assembly) and
 :mod:`~mognad.publish.report.render` (template, HTML, PDF).
 """
@@ -21,6 +22,7 @@ from mognad.outputs import REPORT_TABLES as TABLES
 from mognad.publish.report.appendix import (
     regression_markdown,
 )
+from mognad.publish.report.captions import figure_captions, figure_data
 from mognad.publish.report.context import (
     report_context,
 )
@@ -45,6 +47,8 @@ __all__ = [
     "TEMPLATES",
     "ReportParams",
     "external_references",
+    "figure_captions",
+    "figure_data",
     "figure_files",
     "regression_markdown",
     "render_html",

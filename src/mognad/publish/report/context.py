@@ -14,6 +14,7 @@ from mognad.outputs import REPORT_TABLES as TABLES
 from mognad.publish.report.appendix import (
     _appendix,
 )
+from mognad.publish.report.captions import figure_captions
 from mognad.publish.report.findings import (
     _models,
     _quadrants,
@@ -83,12 +84,14 @@ def report_context(
     params: ReportParams,
     labels: Labels,
     year: int,
+    drawn: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, Any]:
     """Every number and name the report's text uses, formatted for ``labels.language``.
 
     ``tables`` are the published tables by name (:data:`TABLES`), ``models`` and ``fits``
     each regression model's coefficients and fit (``results/models``), ``method`` the
-    method record (``results/method.json``).
+    method record (``results/method.json``), ``drawn`` the data each figure drew (its
+    caption is written from it, :mod:`mognad.publish.report.captions`).
     """
     missing = [t for t in TABLES if t not in tables]
     if missing:
@@ -112,6 +115,7 @@ def report_context(
         "n_years": fmt.int(len(years)),
         "language": labels.language,
         "level": labels.percent(level * 100, 0),
+        "captions": figure_captions(drawn or {}, labels, labels.percent(level * 100, 0)),
         "suppressed_note": note,
         "and_word": labels.text("and"),
         "cover": _cover(labels, params),

@@ -27,11 +27,13 @@ from mognad.publish.report.format import (
 
 
 def report_downloads(stem: str, year: int) -> dict[str, str]:
-    """The report's links to the other published files, relative to ``results/report/``."""
+    """The report's links to the other published files, relative to
+    ``results/<lang>/report/``: the same language's workbook and profiles, and the one
+    open-data package all languages share."""
     return {
         "pdf": f"{stem}.pdf",
         "workbook": f"../tables/tables_{year}.xlsx",
-        "opendata": "../opendata/datapackage.json",
+        "opendata": "../../opendata/datapackage.json",
         "profiles": f"../profiles/{year}/index.html",
     }
 
@@ -66,7 +68,14 @@ def _environment(and_word: str = "and") -> jinja2.Environment:
 
 def render_markdown(context: Mapping[str, Any], figures: Mapping[str, str] | None = None) -> str:
     """The report as pandoc Markdown in the context's language; ``figures`` (name -> file
-    name, see :func:`figure_files`) are included with captions where present."""
+    name, see :func:`figure_files`) are included, each with the caption written from the
+    data it drew (the context's ``captions``)."""
+    uncaptioned = sorted(set(figures or {}) - set(context["captions"]))
+    if uncaptioned:
+        raise ValueError(
+            f"report: no drawn data (<name>.csv beside the picture) for figures {uncaptioned}, "
+            "so no caption can be written for them"
+        )
     template = _environment(context["and_word"]).get_template(f"report.{context['language']}.md.j2")
     text = template.render(**context, figures=dict(figures or {}))
     return re.sub(r"\n{3,}", "\n\n", text)
