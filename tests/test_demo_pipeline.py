@@ -462,6 +462,23 @@ def test_both_languages_from_one_run_each_in_its_own_words(runs):
     assert {p for p in published if p not in listed} == set()
 
 
+def test_report_pages_are_filled_and_figures_stay_in_their_chapters(runs):
+    """The demo report as printed, in both languages: no page but the title page and the
+    last is more than a quarter empty, and every figure stands in its own chapter."""
+    from pdfpages import blank_shares, figures_out_of_chapter
+
+    year = CONFIG["report"]["year"] or max(CONFIG["years"])
+    for language, stem in (("sv", f"statusrapport_{year}"), ("en", f"status_report_{year}")):
+        folder = runs[0] / f"results/{language}/report"
+        pdf = folder / f"{stem}.pdf"
+        shares = blank_shares(pdf)
+        assert len(shares) > 8
+        emptier = {page + 1: round(s, 2) for page, s in enumerate(shares[1:-1], 1) if s > 0.25}
+        assert emptier == {}, (language, emptier)
+        markdown = (folder / f"{stem}.md").read_text(encoding="utf-8")
+        assert figures_out_of_chapter(markdown, pdf) == [], language
+
+
 def _written_by(work: Path) -> dict[str, str]:
     """Snakemake's own record of the rule that wrote each file (.snakemake/metadata:
     one JSON record per output, named by the urlsafe base64 of its path)."""

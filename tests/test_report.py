@@ -650,6 +650,15 @@ def test_pdf_is_a4_numbered_embedded_and_reproducible(rendered):
     assert embedded and all(embedded)
 
 
+def test_every_figure_stands_in_its_own_chapter_of_the_pdf(rendered):
+    """A figure stands within its chapter: in the PDF its caption comes after the heading
+    of the chapter that shows it and before the next chapter's heading."""
+    from pdfpages import figures_out_of_chapter
+
+    assert len(re.findall(r"^!\[", rendered["md"], flags=re.MULTILINE)) == len(R.FIGURES)
+    assert figures_out_of_chapter(rendered["md"], rendered["dir"] / "a.pdf") == []
+
+
 def test_pdf_pages_render_to_png(rendered, tmp_path):
     """Rendered pages for a look (kept in the test's tmp folder)."""
     import pypdfium2 as pdfium
