@@ -160,6 +160,16 @@ def test_counts_and_views_follow_the_data(labels):
     assert f" {words[3]} " in captions["trend_views"] and f" {words[2]} " in two["trend_views"]
 
 
+def test_a_figure_that_shows_nothing_says_so(labels):
+    """Where every value is suppressed (a small year), no caption promises a value."""
+    hidden = {
+        name: data.assign(suppressed=True) if "suppressed" in data else data.iloc[:0]
+        for name, data in stand_in_data().items()
+    }
+    nothing = labels.text("caption_nothing_shown")
+    assert R.figure_captions(hidden, labels, "95 %") == dict.fromkeys(hidden, nothing)
+
+
 def test_a_figure_without_drawn_data_is_refused(tmp_path):
     (tmp_path / "national_trend.png").write_bytes(b"")
     context = {"captions": {}, "and_word": "och", "language": "sv"}

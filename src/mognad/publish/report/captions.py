@@ -177,5 +177,11 @@ def figure_captions(
     drawn: Mapping[str, pd.DataFrame], labels: Labels, level: str
 ) -> dict[str, str]:
     """Each figure's caption from the data it drew (``drawn``: figure name -> its CSV);
-    ``level`` is the intervals' level as the text writes it (``95 %``)."""
-    return {name: CAPTIONS[name](data, labels, level) for name, data in drawn.items()}
+    ``level`` is the intervals' level as the text writes it (``95 %``). A figure that could
+    show no value (every one suppressed) says so instead."""
+    return {
+        name: CAPTIONS[name](data, labels, level)
+        if len(_shown(data))
+        else labels.text("caption_nothing_shown")
+        for name, data in drawn.items()
+    }
