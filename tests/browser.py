@@ -52,8 +52,6 @@ ARGS = (
 )
 #: Schemes that never reach the network (blob: URLs are made by the page itself).
 LOCAL_SCHEMES = frozenset({"file", "data", "about", "blob"})
-#: Hosts that are this machine (a server a test started, such as JupyterLab).
-LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 #: Milliseconds any one step (loading, evaluating) may take before the test fails.
 TIMEOUT_MS = 15_000
 
@@ -65,17 +63,15 @@ class PageRun:
     page: Page
     #: Console messages of type "error" and uncaught exceptions ("pageerror: ...").
     console_errors: list[str] = field(default_factory=list)
-    #: URL of every request that is not file:, data:, about:, blob: or to this machine
-    #: (blocked unless the page was opened with ``block_network=False``).
+    #: URL of every request that is not file:, data:, about:, blob: or to an allowed
+    #: origin (blocked unless the page was opened with ``block_network=False``).
     requests: list[str] = field(default_factory=list)
 
 
-def is_local(url: str) -> bool:
-    """Whether loading ``url`` stays on this machine."""
-    parts = urlsplit(url)
-    return parts.scheme in LOCAL_SCHEMES or (
-        parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS
-    )
+def is_local(url: str, allowed: tuple[str, ...] = ()) -> bool:
+    """Whether loading ``url`` stays on this machine: a local scheme, or a URL under one of
+    the ``allowed`` origins (a server the test started itself, such as JupyterLab)."""
+    return urlsplit(url).scheme in LOCAL_SCHEMES or url.startswith(allowed)
 
 
 def target_url(target: str | Path) -> str:
@@ -104,10 +100,16 @@ class Chromium:
 
     @contextlib.contextmanager
     def open_page(
-        self, target: str | Path, width: int, height: int = 900, block_network: bool = True
+        self,
+        target: str | Path,
+        width: int,
+        height: int = 900,
+        block_network: bool = True,
+        allowed: tuple[str, ...] = (),
     ) -> Iterator[PageRun]:
         """Open ``target`` (a path or URL) in a ``width`` x ``height`` viewport, waiting
-        for its load event; the page and its context are closed on leaving the block."""
+        for its load event; the page and its context are closed on leaving the block.
+        Requests under the ``allowed`` origins count as local."""
         context = self.browser.new_context(viewport={"width": width, "height": height})
         context.set_default_timeout(TIMEOUT_MS)
         try:
@@ -119,11 +121,11 @@ class Chromium:
                     run.console_errors.append(message.text)
 
             def on_request(request: Request) -> None:
-                if not is_local(request.url):
+                if not is_local(request.url, allowed):
                     run.requests.append(request.url)
 
             def on_route(route: Route) -> None:
-                if is_local(route.request.url):
+                if is_local(route.request.url, allowed):
                     route.continue_()
                 else:
                     route.abort("blockedbyclient")

@@ -177,7 +177,9 @@ def test_a_double_click_opens_a_notebook_as_a_notebook(server):
     with (
         launch() as chromium,
         chromium.open_page(
-            f"{server.url}/lab/tree/notebooks?token={server.token}", width=1280
+            f"{server.url}/lab/tree/notebooks?token={server.token}",
+            width=1280,
+            allowed=(f"{server.url}/", f"{server.url.replace('http', 'ws', 1)}/"),
         ) as run,
     ):
         page = run.page
@@ -268,6 +270,7 @@ def requirement_entries(path: Path) -> set[tuple[str, str, frozenset[str]]]:
 
 def test_binder_installs_exactly_the_lock():
     assert sorted(p.name for p in BINDER.iterdir()) == [
+        "overrides.json",  # JupyterLab's settings: postBuild copies it, repo2docker ignores it
         "postBuild",
         "requirements.txt",
         "runtime.txt",
