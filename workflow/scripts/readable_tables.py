@@ -29,7 +29,7 @@ def main(smk) -> None:
         }
         texts = {**readable_texts(tables, labels), **regression_texts(models, labels)}
         folder = Path(smk.output.workbook).parent
-        expected = {Path(p).name for p in [*smk.output.texts]}
+        expected = {Path(p).name for p in smk.output.texts}
         if set(texts) != expected:
             raise RuntimeError(
                 f"readable tables: made {sorted(texts)}, expected {sorted(expected)}"

@@ -66,8 +66,7 @@ def _parts(shown: pd.DataFrame, column: str, key: str, labels: Labels) -> list[s
     return [labels.text(key.format(v)) for v in _ordered(shown[column])]
 
 
-def _national_trend(data: pd.DataFrame, labels: Labels, level: str) -> str:
-    shown = _shown(data)
+def _national_trend(shown: pd.DataFrame, labels: Labels, level: str) -> str:
     names = [labels.indicator(c) for c in _ordered(shown["indicator"])]
     return labels.text(
         "caption_national_trend",
@@ -77,8 +76,7 @@ def _national_trend(data: pd.DataFrame, labels: Labels, level: str) -> str:
     )
 
 
-def _sector_trends(data: pd.DataFrame, labels: Labels, level: str) -> str:
-    shown = _shown(data)
+def _sector_trends(shown: pd.DataFrame, labels: Labels, level: str) -> str:
     focus = [labels.sector(s) for s in _ordered(shown.loc[shown["focus"].astype(bool), "sector"])]
     text = labels.text(
         "caption_sector_trends",
@@ -91,8 +89,7 @@ def _sector_trends(data: pd.DataFrame, labels: Labels, level: str) -> str:
     return text
 
 
-def _category_profile(data: pd.DataFrame, labels: Labels, level: str) -> str:
-    shown = _shown(data)
+def _category_profile(shown: pd.DataFrame, labels: Labels, level: str) -> str:
     sectors = shown.loc[shown["sector"] != NATIONAL, "sector"]
     key = "caption_category_profile" + ("" if (shown["sector"] == NATIONAL).any() else "_alone")
     return labels.text(
@@ -103,15 +100,13 @@ def _category_profile(data: pd.DataFrame, labels: Labels, level: str) -> str:
     )
 
 
-def _quadrant_scatter(data: pd.DataFrame, labels: Labels, level: str) -> str:
-    shown = _shown(data)
+def _quadrant_scatter(shown: pd.DataFrame, labels: Labels, level: str) -> str:
     return labels.text(
         "caption_quadrant_scatter", n=_count(len(shown), labels), years=_years(shown)
     )
 
 
-def _quadrant_shares(data: pd.DataFrame, labels: Labels, level: str) -> str:
-    shown = _shown(data)
+def _quadrant_shares(shown: pd.DataFrame, labels: Labels, level: str) -> str:
     return labels.text(
         "caption_quadrant_shares",
         n=_count(shown["quadrant"].nunique(), labels),
@@ -119,27 +114,23 @@ def _quadrant_shares(data: pd.DataFrame, labels: Labels, level: str) -> str:
     )
 
 
-def _trend_views(data: pd.DataFrame, labels: Labels, level: str) -> str:
-    shown = _shown(data)
+def _trend_views(shown: pd.DataFrame, labels: Labels, level: str) -> str:
     views = _parts(shown, "view", "caption_view_{}", labels)
     n = _count(len(views), labels)
     return labels.text("caption_trend_views", n=n, views=_listed(views), years=_years(shown))
 
 
-def _forest_plot(data: pd.DataFrame, labels: Labels, level: str) -> str:
-    shown = _shown(data)
+def _forest_plot(shown: pd.DataFrame, labels: Labels, level: str) -> str:
     n = _count(shown["model"].nunique(), labels)
     return labels.text("caption_forest_plot", n=n, level=level)
 
 
-def _sensitivity(data: pd.DataFrame, labels: Labels, level: str) -> str:
-    shown = _shown(data)
+def _sensitivity(shown: pd.DataFrame, labels: Labels, level: str) -> str:
     panels = _listed(_parts(shown, "panel", "caption_panel_{}", labels))
     return labels.text("caption_sensitivity", panels=panels, years=_years(shown))
 
 
-def _quality_overview(data: pd.DataFrame, labels: Labels, level: str) -> str:
-    shown = _shown(data)
+def _quality_overview(shown: pd.DataFrame, labels: Labels, level: str) -> str:
     measures = _parts(shown, "measure", "fig_{}", labels)
     return labels.text(
         "caption_quality_overview",
@@ -149,7 +140,7 @@ def _quality_overview(data: pd.DataFrame, labels: Labels, level: str) -> str:
     )
 
 
-#: The caption writer of each figure, from its drawn data.
+#: The caption writer of each figure, from the rows it drew a value for (:func:`_shown`).
 CAPTIONS: dict[str, Callable[[pd.DataFrame, Labels, str], str]] = {
     "national_trend": _national_trend,
     "sector_trends": _sector_trends,
@@ -179,9 +170,12 @@ def figure_captions(
     """Each figure's caption from the data it drew (``drawn``: figure name -> its CSV);
     ``level`` is the intervals' level as the text writes it (``95 %``). A figure that could
     show no value (every one suppressed) says so instead."""
-    return {
-        name: CAPTIONS[name](data, labels, level)
-        if len(_shown(data))
-        else labels.text("caption_nothing_shown")
-        for name, data in drawn.items()
-    }
+    captions = {}
+    for name, data in drawn.items():
+        shown = _shown(data)
+        captions[name] = (
+            CAPTIONS[name](shown, labels, level)
+            if len(shown)
+            else labels.text("caption_nothing_shown")
+        )
+    return captions

@@ -108,14 +108,15 @@ def report_context(
     note = labels.text(
         "suppressed_note", min_orgs=params.min_orgs, min_respondents=params.min_respondents
     )
+    level_text = labels.percent(level * 100, 0)
     ctx: dict[str, Any] = {
         "year": str(year),
         "prev_year": str(prev) if prev is not None else None,
         "first_year": str(years[0]),
         "n_years": fmt.int(len(years)),
         "language": labels.language,
-        "level": labels.percent(level * 100, 0),
-        "captions": figure_captions(drawn or {}, labels, labels.percent(level * 100, 0)),
+        "level": level_text,
+        "captions": figure_captions(drawn or {}, labels, level_text),
         "suppressed_note": note,
         "and_word": labels.text("and"),
         "cover": _cover(labels, params),
