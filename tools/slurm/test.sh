@@ -15,7 +15,7 @@
 #
 # Environment:
 #   KEEP=1                   keep the scratch folder (runs, logs, slurm.conf) afterwards
-#   TIMEOUT=900              seconds allowed for each workflow run before it is stopped
+#   TIMEOUT=1800             seconds allowed for each workflow run before it is stopped
 #   SLURM_TEST_PORTS="16817 16818"   slurmctld and slurmd ports (ours, not SLURM's default)
 #   TMPDIR                   where the scratch folder is made (default /tmp)
 # shellcheck disable=SC2317  # teardown and its helpers run from the EXIT trap
@@ -39,7 +39,7 @@ case "${1:-}" in
 esac
 
 KEEP="${KEEP:-0}"
-TIMEOUT="${TIMEOUT:-900}"
+TIMEOUT="${TIMEOUT:-1800}"
 read -r CTLD_PORT SLURMD_PORT <<<"${SLURM_TEST_PORTS:-16817 16818}"
 PACKAGES=(slurmctld slurmd slurm-client munge)
 # Seconds before Snakemake's first status query; MinJobAge in slurm.conf.in (300) must be
