@@ -18,8 +18,13 @@ from mognad.instrument import load_instrument
 from mognad.labels import load_labels
 from mognad.publish.profiles import (
     CATEGORIES,
+    CHARTS,
     COLOURS,
     HEADLINE,
+    MIN_FONT,
+    QUADRANT_MAP,
+    RADAR,
+    advice,
     index_html,
     profile_data,
     profile_html,
@@ -29,6 +34,7 @@ from mognad.publish.profiles import (
     read_profile_data,
     render_profile,
     render_profile_files,
+    svg_width,
     write_profile_data,
 )
 from mognad.publish.smallcell import Thresholds
@@ -115,9 +121,57 @@ TYPES = pd.DataFrame(
 )
 
 
+REGISTER = pd.DataFrame(
+    {
+        "org_id": list("ABCDEFG"),
+        "name": [
+            "Åby kommun, Utbildningsförvaltningen",
+            "Åby kommun, Barn- och ungdomsförvaltningen",
+            "Zeta kommun, Skolförvaltningen",
+            "Äby kommun, Socialförvaltningen",
+            "Region Öst",
+            "Region Väst",
+            "Never took part",
+        ],
+        "municipality_id": ["M1", "M1", "M2", "M3", None, None, "M4"],
+        "county": ["Uppsala län", "Uppsala län", "Kalmar län", "Skåne län", "Östergötlands län",
+                   "Hallands län", "Gotlands län"],
+        "employees": [500, 80, 300, 200, 9000, 7000, 40],
+    }
+)  # fmt: skip
+#: Replicate draws of 2025: each organisation's replicate means spread around its scores
+#: as a bootstrap's would (a planted normal spread of 2.5 points).
+N_REPLICATES = 400
+
+
+def _draws(orgs: pd.DataFrame, year: int, spread: float = 2.5, seed: int = 7) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = orgs[orgs.year == year].sort_values("org_id")
+    parts = []
+    for row in rows.itertuples():
+        cap = row.capability + spread * rng.standard_normal(N_REPLICATES)
+        leg = row.legacy + spread * rng.standard_normal(N_REPLICATES)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "org_id": row.org_id,
+                    "replicate": np.arange(N_REPLICATES, dtype=np.int32),
+                    "capability": cap.astype(np.float32),
+                    "legacy": leg.astype(np.float32),
+                    "maturity": ((cap + leg) / 2).astype(np.float32),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+DRAWS = _draws(ORGS, YEAR)
+
+
 @pytest.fixture(scope="module")
 def profiles():
-    return profile_data(ORGS, SECTORS, TYPES, YEAR, THRESHOLDS)
+    return profile_data(ORGS, SECTORS, TYPES, YEAR, THRESHOLDS, register=REGISTER, draws=DRAWS)
 
 
 def _org_row(org_id: str) -> pd.Series:
@@ -125,9 +179,10 @@ def _org_row(org_id: str) -> pd.Series:
 
 
 def _pdf_text(pdf: bytes) -> tuple[int, tuple[float, float], str]:
+    """Pages, the size of the first page and the text of all pages."""
     document = pypdfium2.PdfDocument(pdf)
-    page = document[0]
-    return len(document), page.get_size(), page.get_textpage().get_text_range()
+    text = "\n".join(page.get_textpage().get_text_range() for page in document)
+    return len(document), document[0].get_size(), text
 
 
 def test_one_profile_per_participant_of_the_year(profiles):
@@ -161,17 +216,151 @@ def test_rendered_numbers_equal_the_input(profiles, labels):
     assert view["quadrant"].endswith(sv.quadrant(row.quadrant))
 
 
-def test_weakest_are_the_three_lowest_categories(profiles, labels):
-    for org_id in ("A", "C", "D", "E", "F"):
-        row = _org_row(org_id)
-        expected = sorted(CATEGORIES, key=lambda c: row[c])[:3]
-        assert profiles[org_id]["weakest"] == expected
-    # A: organisation 38.1 < teknik 44.9 < innovation 47.3, listed in that order.
-    html = profile_html(profiles["A"], labels["sv"])
-    weakest = html.split('class="weakest"')[1].split("</ol>")[0]
-    names = ["Organisation", "Teknik", "Innovation"]
-    assert [weakest.index(n) for n in names] == sorted(weakest.index(n) for n in names)
-    assert "38,1" in weakest and "44,9" in weakest and "47,3" in weakest
+def test_gaps_rank_categories_by_their_distance_to_the_sector_with_its_interval(profiles, labels):
+    education = SECTORS[(SECTORS.year == YEAR) & (SECTORS.sector == "education")].iloc[0]
+    for org_id in ("A", "C"):
+        row, data = _org_row(org_id), profiles[org_id]
+        assert data["gap_reference"] == "sector"
+        gaps = {g["category"]: g for g in data["gaps"]}
+        for c in CATEGORIES:
+            assert gaps[c]["gap"] == pytest.approx(row[c] - education[c])
+            assert gaps[c]["gap_low"] == pytest.approx(row[f"{c}_ci_low"] - education[c])
+            assert gaps[c]["gap_high"] == pytest.approx(row[f"{c}_ci_high"] - education[c])
+        expected = sorted(CATEGORIES, key=lambda c: row[c] - education[c])
+        assert [g["category"] for g in data["gaps"]] == expected
+    # D: its sector is hidden, so the reference is its type; E: neither is shown.
+    assert profiles["D"]["gap_reference"] == "org_type"
+    assert profiles["E"]["gap_reference"] is None and profiles["E"]["gaps"] == []
+    view = profile_view(profiles["E"], labels["sv"])
+    assert view["gap_svg"] == "" and "inga skillnader" in view["gaps_note"]
+    # A's largest shortfall (innovation, 47.3 - 57 = -9.7) is the chart's first row.
+    svg = profile_view(profiles["A"], labels["sv"])["gap_svg"]
+    assert svg.index("Innovation") < svg.index("Organisation") < svg.index("Effektivitet")
+    assert "−9,7" in svg and "+31,4" in svg
+
+
+def test_advice_follows_the_documented_rule_set():
+    def gap(category, value, low, high):
+        return {"category": category, "gap": value, "gap_low": low, "gap_high": high}
+
+    clear = [gap("teknik", -12, -16, -8), gap("innovation", -9, -12, -6),
+             gap("organisation", -7, -10, -4), gap("effektivitet", 3, -1, 7)]  # fmt: skip
+    # At most two categories clearly below, largest shortfall first, then the quadrant.
+    assert advice(clear, "ambitious") == [
+        {"kind": "category", "code": "teknik", "clear": True},
+        {"kind": "category", "code": "innovation", "clear": True},
+        {"kind": "quadrant", "code": "ambitious", "clear": True},
+    ]
+    # None clearly below: the largest shortfall, marked uncertain.
+    unclear = [gap("teknik", -2, -6, 2), gap("innovation", -1, -4, 2), gap("anvandare", 4, 1, 7)]
+    assert advice(unclear, None) == [{"kind": "category", "code": "teknik", "clear": False}]
+    # Nothing below: only the quadrant.
+    assert advice([gap("teknik", 2, 1, 3)], "mature") == [
+        {"kind": "quadrant", "code": "mature", "clear": True}
+    ]
+
+
+def test_profile_shows_its_advice_in_words(profiles, labels):
+    sv, en = labels["sv"], labels["en"]
+    # A: innovation (-9.7 +- 3) and organisation (-6.9 +- 3) are clearly below its sector.
+    codes = [(a["kind"], a["code"], a["clear"]) for a in profiles["A"]["advice"]]
+    assert codes == [
+        ("category", "innovation", True),
+        ("category", "organisation", True),
+        ("quadrant", "mature", True),
+    ]
+    html = profile_html(profiles["A"], sv)
+    for item in profiles["A"]["advice"][:2]:
+        assert sv.get("advice", item["code"])[1:] + "." in html  # as a sentence
+    assert sv.text("advice_quadrant_mature") in html
+    assert "Innovation ligger tydligt under sektorns medel." in html
+    assert en.get("advice", "innovation")[1:] in profile_html(profiles["A"], en)
+
+
+def test_name_and_place_come_from_the_register(profiles, labels):
+    a = profiles["A"]
+    assert a["name"] == "Åby kommun, Utbildningsförvaltningen"
+    assert (a["municipality_id"], a["county"]) == ("M1", "Uppsala län")
+    view = profile_view(a, labels["sv"])
+    assert view["org"] == a["name"]
+    assert view["subtitle"] == "Kommun · Utbildning/skola · Uppsala län · 20 svarande"
+    html = profile_html(a, labels["sv"])
+    assert "<h1>Åby kommun, Utbildningsförvaltningen</h1>" in html
+    # Without a register the id stands in.
+    bare = profile_data(ORGS, SECTORS, TYPES, YEAR, THRESHOLDS)
+    assert bare["A"]["name"] is None
+    assert profile_view(bare["A"], labels["sv"])["org"] == "Organisation A"
+
+
+def test_trend_covers_every_year_taken_part_and_hides_what_is_hidden(profiles, labels):
+    trend = profiles["A"]["trend"]
+    assert [p["year"] for p in trend] == [2019, 2021, 2025]
+    for point in trend:
+        row = ORGS[(ORGS.org_id == "A") & (ORGS.year == point["year"])].iloc[0]
+        assert point["scores"]["maturity"]["value"] == pytest.approx(row.maturity)
+        assert point["scores"]["maturity"]["ci_low"] == pytest.approx(row.maturity_ci_low)
+    # The sector mean: shown in 2021 and 2025 (education has 3 organisations), absent in 2019.
+    assert [p["sector"]["shown"] for p in trend] == [False, True, True]
+    assert trend[1]["sector"]["values"]["maturity"] == pytest.approx(
+        SECTORS[(SECTORS.year == 2021) & (SECTORS.sector == "education")].maturity.iloc[0]
+    )
+    # E had too few respondents in 2023: that year is listed, without scores.
+    e = profiles["E"]["trend"]
+    assert (e[0]["year"], e[0]["reportable"], e[0]["scores"]) == (2023, False, {})
+    view = profile_view(profiles["E"], labels["sv"])
+    assert any("2023" in note and "visas inte i kurvan" in note for note in view["footnotes"])
+    assert labels["sv"].number(60.0) not in view["trend_svg"]
+    forged = json.loads(json.dumps(profiles["E"]))
+    forged["trend"][0]["scores"] = profiles["E"]["trend"][1]["scores"]
+    assert profile_violations(forged)
+    # The chart: one dot per shown year; the line never bridges the hidden year.
+    svg = profile_view(profiles["A"], labels["sv"])["trend_svg"]
+    assert svg.count(f'r="3" fill="{COLOURS["org"]}"') == 3
+    assert svg.count("<polyline") == 2  # A's three years, and the sector's 2021-2025
+
+
+def test_quadrant_probabilities_and_rank_come_from_the_draws(profiles, labels):
+    from scipy.stats import norm
+
+    a = profiles["A"]
+    row = _org_row("A")
+    # Planted: capability and legacy spread N(0, 2.5) around A's scores (54.7, 51.1).
+    p_cap, p_leg = norm.cdf((row.capability - 50) / 2.5), norm.cdf((row.legacy - 50) / 2.5)
+    mc = 4 * np.sqrt(0.25 / N_REPLICATES)  # four Monte Carlo standard errors
+    chances = a["quadrant_probability"]
+    assert sum(chances.values()) == pytest.approx(1.0)
+    assert chances["mature"] == pytest.approx(p_cap * p_leg, abs=mc)
+    assert chances["ambitious"] == pytest.approx(p_cap * (1 - p_leg), abs=mc)
+    assert chances["maintaining"] == pytest.approx((1 - p_cap) * p_leg, abs=mc)
+    # Ranks among the five reportable organisations (B has 3 < 5 respondents).
+    maturity = {k: _org_row(k).maturity for k in "ACDEF"}
+    order = sorted(maturity, key=maturity.get, reverse=True)
+    for k in "ACDEF":
+        rank = profiles[k]["rank"]
+        assert rank["of"] == 5 and rank["rank"] == order.index(k) + 1
+        assert rank["low"] <= rank["rank"] <= rank["high"]
+    assert profiles["B"]["rank"] is None and profiles["B"]["quadrant_probability"] == {}
+    sv = labels["sv"]
+    html = profile_html(a, sv)
+    p = sv.percent(100 * chances["mature"])
+    assert f"{p} sannolikhet att vara digitalt mogen" in html
+    assert f"Plats {a['rank']['rank']} av 5 i digital mognad" in html
+
+
+def test_charts_are_legible_in_print(profiles, labels):
+    """Each chart is placed in the PDF at its own width (one SVG unit per point), so its
+    font sizes are its sizes in print: none below 8 pt."""
+    for org_id in ("A", "D", "E"):
+        view = profile_view(profiles[org_id], labels["sv"], trend_width=496.0)
+        assert set(view["widths"]) == {c for c in CHARTS if view[c]}
+        for chart in view["widths"]:
+            sizes = [float(v) for v in re.findall(r'font-size="([\d.]+)"', view[chart])]
+            assert sizes and min(sizes) >= MIN_FONT >= 8, (org_id, chart, min(sizes))
+            assert view["widths"][chart] == svg_width(view[chart])
+    # The template places every chart at view.widths, nothing else sets a chart's size.
+    template = (ROOT / "src/mognad/templates/profile/profile.typ").read_text(encoding="utf-8")
+    assert "width: view.widths.at(name) * 1pt" in template
+    assert template.count("image(") == 1
 
 
 def test_change_is_since_the_previous_participation_even_after_skipped_years(profiles, labels):
@@ -197,7 +386,9 @@ def test_no_change_when_the_previous_year_had_too_few_respondents(profiles, labe
 def test_org_below_the_respondent_threshold_shows_no_scores(profiles, labels):
     data = profiles["B"]
     assert not data["reportable"]
-    assert data["scores"] == {} and data["quadrant"] is None and data["weakest"] == []
+    assert data["scores"] == {} and data["quadrant"] is None
+    assert data["gaps"] == [] and data["advice"] == [] and data["rank"] is None
+    assert [p["scores"] for p in data["trend"] if p["year"] == YEAR] == [{}]
     assert data["previous"]["change"] == {}
     for lang, lab in labels.items():
         html = profile_html(data, lab)
@@ -232,7 +423,7 @@ def test_suppressed_or_small_comparison_means_are_not_drawn(profiles, labels):
     assert COLOURS["sector"] not in view["radar_svg"]
     assert COLOURS["org_type"] not in view["radar_svg"]
     assert sv.number(44.0) not in profile_html(profiles["E"], sv)
-    assert len([n for n in view["footnotes"] if "visas inte" in n]) == 2
+    assert len([n for n in view["footnotes"] if n.startswith("Medelvärdet för")]) == 2
     forged = json.loads(json.dumps(profiles["E"]))
     forged["comparisons"]["sector"]["shown"] = True
     assert profile_violations(forged)
@@ -242,7 +433,7 @@ def test_radar_places_the_values_on_their_axes(profiles, labels):
     svg = profile_view(profiles["C"], labels["sv"])["radar_svg"]
     org = re.search(r'<polygon points="([^"]+)" fill="#1f5f99"', svg).group(1)
     points = [tuple(map(float, p.split(","))) for p in org.split()]
-    cx, cy, radius = 220.0, 166.0, 126.0
+    _, _, cx, cy, radius = RADAR
     distances = [np.hypot(x - cx, y - cy) / radius * 100 for x, y in points]
     assert distances == pytest.approx([52, 53, 54, 55, 56, 57], abs=0.02)
     assert points[0][0] == pytest.approx(cx)  # the first category points straight up
@@ -256,10 +447,10 @@ def test_html_is_self_contained(profiles, labels):
         assert set(external) <= {"http://www.w3.org/2000/svg"}, external
         assert not re.search(r"<(link|script|img|iframe)\b|url\(|@import", html)
     index = index_html(list(profiles.values()), labels["sv"], YEAR)
-    assert not re.search(r"https?://|<(link|script|img)\b|url\(", index)
+    assert not re.search(r"https?://|<(link|img)\b|<script [^>]*src|url\(", index)
 
 
-def test_pdf_is_one_a4_page_and_byte_identical(profiles, labels, tmp_path):
+def test_pdf_is_two_a4_pages_and_byte_identical(profiles, labels, tmp_path):
     for org_id in ("A", "B", "D", "E"):
         for lang in ("sv", "en"):
             first, second = tmp_path / f"{org_id}1.pdf", tmp_path / f"{org_id}2.pdf"
@@ -268,7 +459,7 @@ def test_pdf_is_one_a4_page_and_byte_identical(profiles, labels, tmp_path):
             assert first.read_bytes() == second.read_bytes()
             assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
             pages, size, _ = _pdf_text(first.read_bytes())
-            assert pages == 1
+            assert pages == (2 if profiles[org_id]["reportable"] else 1)
             assert size == pytest.approx(A4, abs=0.5)
 
 
@@ -277,6 +468,8 @@ def test_english_profile_has_no_swedish_letters(profiles, labels):
     for org_id in ("A", "B", "D", "E"):
         html = profile_html(profiles[org_id], labels["en"])
         _, _, text = _pdf_text(profile_pdf(profiles[org_id], labels["en"]))
+        for name in (profiles[org_id]["name"], profiles[org_id]["county"]):  # proper names
+            html, text = html.replace(name, ""), text.replace(name, "")
         assert not swedish.search(html) and not swedish.search(text), org_id
         assert 'lang="en"' in html
     assert swedish.search(profile_html(profiles["A"], labels["sv"]))  # the check can fail
@@ -343,6 +536,10 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
     bounds = [c for c in ORGS.columns if c.endswith(("_ci_low", "_ci_high"))]
     ORGS.drop(columns=bounds).to_parquet(tmp_path / "orgs.parquet")
     ORGS[["year", "org_id", *bounds]].to_parquet(tmp_path / "intervals.parquet")
+    DRAWS.to_parquet(tmp_path / "draws.parquet")
+    REGISTER.assign(org_type="municipal", sector="education").to_csv(
+        tmp_path / "register.csv", index=False
+    )
     SECTORS.to_csv(tmp_path / "sector.csv", index=False)
     TYPES.to_csv(tmp_path / "type.csv", index=False)
     common = {
@@ -355,6 +552,8 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         input=_Files(
             orgs=str(tmp_path / "orgs.parquet"),
             intervals=str(tmp_path / "intervals.parquet"),
+            draws=str(tmp_path / "draws.parquet"),
+            register=str(tmp_path / "register.csv"),
             sector=str(tmp_path / "sector.csv"),
             types=str(tmp_path / "type.csv"),
             instrument=common["instrument"],
@@ -363,6 +562,7 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         params=SimpleNamespace(
             disclosure={"min_respondents": 5, "min_orgs": 3},
             quadrant_thresholds=CFG["method"]["quadrant_thresholds"],
+            ci_level=0.95,
         ),
         wildcards=SimpleNamespace(year=str(YEAR)),
         log=[str(tmp_path / "data.log")],
@@ -378,17 +578,19 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         tmp_path / "A.pdf",
         tmp_path / "A.log",
     )
-    assert _pdf_text((tmp_path / "A.pdf").read_bytes())[0] == 1
+    assert _pdf_text((tmp_path / "A.pdf").read_bytes())[0] == 2
     assert 'lang="en"' in (tmp_path / "A.html").read_text(encoding="utf-8")
     _run_script(
         "profile_index",
         input=_Files(data=sorted(str(p) for p in folder.glob("*.json")), **common),
         output=_Files(index=str(tmp_path / "index.html")),
-        params=SimpleNamespace(),
+        params=SimpleNamespace(report="../../report/status_report_2025.html"),
         wildcards=SimpleNamespace(year=str(YEAR), lang="en"),
         log=[str(tmp_path / "index.log")],
     )
-    assert 'href="F.pdf"' in (tmp_path / "index.html").read_text(encoding="utf-8")
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'href="F.pdf"' in index and 'href="../../report/status_report_2025.html"' in index
+    assert "Region Öst" in index and "Skåne län" in index
 
 
 def test_pdf_is_byte_identical_in_a_fresh_process(profiles, labels, tmp_path):
@@ -440,6 +642,7 @@ def test_quadrant_map_has_capability_across_and_legacy_up_as_the_report_scatter(
     shaded = re.search(r'<rect x="([\d.]+)" y="([\d.]+)"[^>]*fill="#dbe7f3"', svg)
     x0, y0 = float(shaded.group(1)), float(shaded.group(2))
     # high capability, low legacy: right of the middle, below it, inside the shaded cell
-    assert x0 > 100 and y0 > 100  # the lower-right cell of the 200-pt map
+    left, top, size = QUADRANT_MAP
+    assert x0 == pytest.approx(left + size / 2) and y0 == pytest.approx(top + size / 2)
     assert cx > x0 and cy > y0
     assert re.search(r">cap</text>", svg) and re.search(r">leg</text>", svg)

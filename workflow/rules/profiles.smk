@@ -58,6 +58,8 @@ rule profile_index:
     conda:
         "../../environment.yml"
     params:
+        # profiles exist for the report year only, as does its report
+        report=lambda w: f"../../report/{report_stem(w.lang, int(w.year))}.html",
         code=script_code("profile_index.py", "templates/profile"),
     script:
         "../scripts/profile_index.py"

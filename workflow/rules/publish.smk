@@ -90,8 +90,10 @@ checkpoint profile_data:
     input:
         orgs="data/processed/org_scores.parquet",
         intervals="data/processed/org_intervals.parquet",
+        draws="data/processed/years/org_draws_{year}.parquet",
         sector="results/tables/sector_by_year.csv",
         types="results/tables/type_by_year.csv",
+        register=config["source"]["organisations"],
         instrument=config["instrument"],
     output:
         directory("data/processed/profiles/{year}"),
@@ -102,6 +104,7 @@ checkpoint profile_data:
     params:
         disclosure=config["disclosure"],
         quadrant_thresholds=config["method"]["quadrant_thresholds"],
+        ci_level=config["bootstrap"]["level"],
         code=script_code("profile_data.py"),
     script:
         "../scripts/profile_data.py"

@@ -38,6 +38,7 @@ rule bootstrap_year:
         national="data/processed/years/national_{year}.parquet",
         sector="data/processed/years/sector_{year}.parquet",
         org_type="data/processed/years/org_type_{year}.parquet",
+        org_draws="data/processed/years/org_draws_{year}.parquet",
     log:
         "logs/bootstrap_year/{year}.log",
     conda:

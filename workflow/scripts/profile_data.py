@@ -4,6 +4,7 @@ written as one ``<org_id>.json`` per participating organisation into the output 
 import pandas as pd
 
 from mognad.indices.scores import with_org_intervals
+from mognad.ingest.exports import read_organisations
 from mognad.instrument import load_instrument
 from mognad.logs import job_log
 from mognad.publish.profiles import profile_data, profile_violations, write_profile_data
@@ -27,6 +28,9 @@ def main(smk) -> None:
             quadrant=smk.params.quadrant_thresholds,
             categories=list(instrument.categories),
             dimensions={d: instrument.dimension_categories(d) for d in instrument.dimensions},
+            register=read_organisations(smk.input.register),
+            draws=pd.read_parquet(smk.input.draws),
+            level=smk.params.ci_level,
         )
         problems = [p for data in profiles.values() for p in profile_violations(data)]
         if problems:

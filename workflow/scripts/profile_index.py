@@ -9,7 +9,7 @@ def main(smk) -> None:
     with job_log(smk.log[0], "profile_index") as log:
         profiles = [read_profile_data(path) for path in smk.input.data]
         labels = labels_from_files(smk.input.labels, smk.input.instrument, smk.wildcards.lang)
-        write_index(profiles, labels, int(smk.wildcards.year), smk.output.index)
+        write_index(profiles, labels, int(smk.wildcards.year), smk.output.index, smk.params.report)
         log.info("index of %d profiles", len(profiles))
 
 

@@ -101,8 +101,10 @@ __all__ = [
     "Weighting",
     "bootstrap_year",
     "group_intervals",
+    "org_draws",
     "org_intervals",
     "org_replicates",
+    "year_intervals",
 ]
 
 Weighting = Literal["organisation", "respondent"]
@@ -492,6 +494,23 @@ def org_intervals(reps: OrgReplicates, level: float) -> pd.DataFrame:
     return frame.sort_values(reps.org_column, ignore_index=True)
 
 
+def org_draws(reps: OrgReplicates, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each organisation's stage-2 replicate means of ``columns``, for statistics that
+    need the joint draws rather than an interval (quadrant probabilities, ranks).
+
+    Returns the organisation ids sorted (a fixed-width string array) and the
+    (n_orgs, R, len(columns)) float32 means in that order; NaN where a replicate drew no
+    score. Replicate q of different organisations are independent draws, so the q-th
+    slice is one draw of every organisation's mean at once.
+    """
+    missing = [c for c in columns if c not in reps.value_columns]
+    if missing:
+        raise KeyError(f"the replicates hold no column(s) {missing}")
+    order = np.argsort(reps.orgs.to_numpy(dtype=str), kind="stable")
+    picked = [reps.value_columns.index(c) for c in columns]
+    return reps.orgs.to_numpy(dtype=str)[order], reps.org_means[order][..., picked]
+
+
 def _cells(
     reps: OrgReplicates, org_groups: pd.DataFrame, by: list[str]
 ) -> tuple[np.ndarray, pd.DataFrame]:
@@ -655,6 +674,20 @@ def bootstrap_year(
     if "org" in groupings:
         raise ValueError("'org' is reserved for the organisation intervals")
     reps = org_replicates(scores_year, value_columns, org_column, spec=spec, seed_key=(year,))
+    return year_intervals(reps, org_attributes, groupings, year)
+
+
+def year_intervals(
+    reps: OrgReplicates,
+    org_attributes: pd.DataFrame,
+    groupings: dict[str, list[str]],
+    year: int,
+) -> dict[str, pd.DataFrame]:
+    """:func:`bootstrap_year` from a year's stage-2 replicates, for callers that use the
+    replicates for more than intervals."""
+    if "org" in groupings:
+        raise ValueError("'org' is reserved for the organisation intervals")
+    spec = reps.spec
     out = {"org": org_intervals(reps, spec.level)}
     for name, by in groupings.items():
         out[name] = group_intervals(reps, org_attributes, by, spec, seed_key=(year, name))

@@ -20,7 +20,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mognad.indices.bootstrap import BootstrapSpec, Weighting, bootstrap_year
+from mognad.indices.bootstrap import (
+    BootstrapSpec,
+    OrgReplicates,
+    Weighting,
+    org_draws,
+    org_replicates,
+    year_intervals,
+)
 from mognad.ingest.contracts import enforce, group_scores_contract, org_scores_contract
 from mognad.instrument import Instrument
 
@@ -332,7 +339,8 @@ def interval_scores_year(
         weighting=method.organisation_weighting,
     )
     groupings = {name: list(by) for name, by in GROUPINGS.items()}
-    intervals = bootstrap_year(scores, columns, attributes, groupings, spec, year)
+    reps = org_replicates(scores, columns, spec=spec, seed_key=(year,))
+    intervals = year_intervals(reps, attributes, groupings, year)
     bounds = [f"{c}{s}" for c in columns for s in ("_ci_low", "_ci_high")]
     org_bounds = intervals["org"].assign(year=year)[["year", "org_id", *bounds]]
     out = {"org_intervals": org_bounds.reset_index(drop=True)}
@@ -342,7 +350,30 @@ def interval_scores_year(
         table = _with_intervals(point, intervals[name], keys, columns)
         table["method_version"] = method.version
         out[name] = enforce(table, group_scores_contract(instrument, by), f"{year} {name}")
+    out["org_draws"] = draws_table(reps, year)
     return out
+
+
+#: The scores whose joint replicate draws profiles use: quadrant probabilities need
+#: capability and legacy together, ranks need every organisation's maturity at once.
+DRAW_COLUMNS = ("capability", "legacy", "maturity")
+
+
+def draws_table(reps: OrgReplicates, year: int) -> pd.DataFrame:
+    """The stage-2 replicate means of :data:`DRAW_COLUMNS` in long form: one row per
+    organisation (sorted by id) and replicate (0, ..., R - 1), float32 as computed."""
+    ids, means = org_draws(reps, list(DRAW_COLUMNS))
+    n_orgs, n_rep, _ = means.shape
+    frame = pd.DataFrame(
+        {
+            "year": np.full(n_orgs * n_rep, year, dtype=np.int64),
+            "org_id": np.repeat(ids, n_rep).astype(object),
+            "replicate": np.tile(np.arange(n_rep, dtype=np.int32), n_orgs),
+        }
+    )
+    for j, column in enumerate(DRAW_COLUMNS):
+        frame[column] = means[..., j].reshape(-1)
+    return frame
 
 
 def with_org_intervals(orgs: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
@@ -360,6 +391,7 @@ def score_year(
     year = int(responses["year"].iloc[0])
     points = point_scores_year(responses, instrument, method)
     out = interval_scores_year(points["respondents"], points["org"], instrument, method, bootstrap)
+    out.pop("org_draws")
     orgs = with_org_intervals(points["org"], out.pop("org_intervals"))
     contract = org_scores_contract(instrument)
     orgs = enforce(orgs[[c.name for c in contract.columns]], contract, f"{year} org_scores")

@@ -21,6 +21,8 @@ from mognad.publish.profiles.data import (
     read_profile_data,
 )
 from mognad.publish.profiles.view import (
+    CHARTS,
+    PRINT_TREND,
     profile_view,
 )
 
@@ -61,16 +63,16 @@ def profile_html(data: Mapping[str, Any], labels: Labels) -> str:
     from markupsafe import Markup
 
     view = profile_view(data, labels, HTML_FONT)
-    view["radar_svg"] = Markup(view["radar_svg"])
-    view["quadrant_svg"] = Markup(view["quadrant_svg"])
+    for chart in CHARTS:
+        view[chart] = Markup(view[chart])
     return _jinja().get_template("profile.html.j2").render(view=view)
 
 
 def profile_pdf(data: Mapping[str, Any], labels: Labels) -> bytes:
-    """The profile as a one-page A4 PDF, byte-identical for identical input."""
-    view = profile_view(data, labels, PDF_FONT)
+    """The profile as an A4 PDF (two pages), byte-identical for identical input."""
+    view = profile_view(data, labels, PDF_FONT, PRINT_TREND)
     compiler, source = _typst()
-    svgs = {"radar_svg": view.pop("radar_svg"), "quadrant_svg": view.pop("quadrant_svg")}
+    svgs = {chart: view.pop(chart) for chart in CHARTS}
     return compiler.compile(
         input=source,
         format="pdf",
@@ -90,26 +92,86 @@ def render_profile(
         write_bytes(Path(out_pdf), profile_pdf(data, labels))
 
 
-def index_html(profiles: Sequence[Mapping[str, Any]], labels: Labels, year: int) -> str:
-    """The index page of a year's profiles: one row per organisation, linking to its
-    ``<org_id>.html`` and ``<org_id>.pdf`` beside the index."""
+#: Letters that sort after z in Swedish, in their Swedish order (code points put ä first).
+_SWEDISH_LAST = str.maketrans({"å": "{", "ä": "|", "ö": "}"})  # the three after "z"
+
+
+def collation_key(text: str, language: str) -> str:
+    """A sort key that puts names in the language's alphabetical order (å ä ö last in
+    Swedish, as a Swedish reader expects; accents ignored in English)."""
+    import unicodedata
+
+    folded = text.casefold()
+    if language == "sv":
+        return folded.translate(_SWEDISH_LAST)
+    return "".join(c for c in unicodedata.normalize("NFD", folded) if not unicodedata.combining(c))
+
+
+def index_html(
+    profiles: Sequence[Mapping[str, Any]], labels: Labels, year: int, report: str = ""
+) -> str:
+    """The index page of a year's profiles: one row per organisation (by name), linking
+    to its ``<org_id>.html`` and ``<org_id>.pdf`` beside the index, with a search box,
+    filters by type, sector and county and sortable columns (inline script: the page
+    works from a folder or any static host, and lists everything without script).
+    ``report``: the link to the year's report, relative to the index."""
     rows = [
         {
             "org_id": p["org_id"],
+            "name": p.get("name") or labels.text("profile_org", org_id=p["org_id"]),
+            "sector_code": p["sector"],
             "sector": labels.sector(p["sector"]),
+            "type_code": p["org_type"],
             "org_type": labels.org_type(p["org_type"]),
+            "county": p.get("county") or "",
             "n_respondents": labels.number(p["n_respondents"], 0),
+            "respondents": labels.text(
+                "profile_respondents", n=labels.number(p["n_respondents"], 0)
+            ),
+            "n": int(p["n_respondents"]),
         }
-        for p in sorted(profiles, key=lambda p: p["org_id"])
+        for p in profiles
     ]
+    rows.sort(key=lambda r: (collation_key(r["name"], labels.language), r["org_id"]))
+
+    def options(code: str, name: str) -> list[dict[str, str]]:
+        found = {r[code]: r[name] for r in rows if r[code]}
+        return [{"code": c, "name": n} for c, n in sorted(found.items(), key=lambda x: x[1])]
+
     view = {
         "language": labels.language,
         "title": labels.text("profile_index_title", year=year),
         "intro": labels.text("profile_index_intro", n=labels.number(len(rows), 0), year=year),
+        "report": report,
+        "report_text": labels.text("profile_report_link", year=year),
+        "search": labels.text("profile_index_search"),
+        "filters": [
+            {
+                "key": "type",
+                "all": labels.text("profile_index_all_types"),
+                "label": labels.header("org_type"),
+                "options": options("type_code", "org_type"),
+            },
+            {
+                "key": "sector",
+                "all": labels.text("profile_index_all_sectors"),
+                "label": labels.header("sector"),
+                "options": options("sector_code", "sector"),
+            },
+            {
+                "key": "county",
+                "all": labels.text("profile_index_all_counties"),
+                "label": labels.text("profile_county"),
+                "options": options("county", "county"),
+            },
+        ],
+        "shown": labels.text("profile_index_shown", shown="{shown}", n="{n}"),
+        "sort": labels.text("profile_index_sort", column="{column}"),
         "header": [
             labels.text("profile_organisation"),
-            labels.header("sector"),
             labels.header("org_type"),
+            labels.header("sector"),
+            labels.text("profile_county"),
             labels.header("n_respondents"),
             labels.text("profile_profile"),
         ],
@@ -119,9 +181,13 @@ def index_html(profiles: Sequence[Mapping[str, Any]], labels: Labels, year: int)
 
 
 def write_index(
-    profiles: Sequence[Mapping[str, Any]], labels: Labels, year: int, out: str | Path
+    profiles: Sequence[Mapping[str, Any]],
+    labels: Labels,
+    year: int,
+    out: str | Path,
+    report: str = "",
 ) -> None:
-    write_bytes(Path(out), index_html(profiles, labels, year).encode("utf-8"))
+    write_bytes(Path(out), index_html(profiles, labels, year, report).encode("utf-8"))
 
 
 @functools.lru_cache(maxsize=8)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # rendering a profile must not pay for importing pandas
     from mognad.labels import Labels
 from mognad.publish.profiles.charts import (
+    gap_svg,
     quadrant_svg,
     radar_svg,
+    svg_width,
+    trend_svg,
 )
 from mognad.publish.profiles.data import (
     GROUPS,
@@ -17,6 +20,10 @@ from mognad.publish.profiles.data import (
     HTML_FONT,
     SCHEMA,
 )
+
+#: The charts of a profile, in the order the page shows them.
+CHARTS = ("trend_svg", "quadrant_svg", "radar_svg", "gap_svg")
+QUADRANT_ORDER = ("mature", "ambitious", "maintaining", "beginning")
 
 # --------------------------------------------------------------------------------------
 # What a profile shows: display strings, shared by the HTML and the PDF
@@ -30,35 +37,62 @@ def _signed(labels: Labels, value: float | None) -> str:
     return f"+{text}" if rounded > 0 else text
 
 
-def profile_view(data: Mapping[str, Any], labels: Labels, font: str = HTML_FONT) -> dict[str, Any]:
-    """Every string a profile shows, in ``labels``' language, and its charts as SVG text."""
+def _level(labels: Labels, data: Mapping[str, Any]) -> str:
+    return labels.number(100 * float(data.get("ci_level", 0.95)), 0)
+
+
+def _years(labels: Labels, years: Sequence[int]) -> str:
+    return ", ".join(str(y) for y in years)
+
+
+#: Width of the trend chart on screen (a phone's width: it scales up on wider screens)
+#: and in the PDF (the text width of the page).
+SCREEN_TREND, PRINT_TREND = 360.0, 496.0
+
+
+def profile_view(
+    data: Mapping[str, Any],
+    labels: Labels,
+    font: str = HTML_FONT,
+    trend_width: float = SCREEN_TREND,
+) -> dict[str, Any]:
+    """Every string a profile shows, in ``labels``' language, and its charts as SVG text
+    (with ``widths``: each chart's width in print, in points)."""
     if data.get("schema") != SCHEMA:
         raise ValueError(f"profile data schema {data.get('schema')!r}, expected {SCHEMA}")
     year, scores = data["year"], data["scores"]
     sector, org_type = labels.sector(data["sector"]), labels.org_type(data["org_type"])
+    level = _level(labels, data)
+    place = [org_type, sector, *([data["county"]] if data.get("county") else [])]
     view: dict[str, Any] = {
         "language": labels.language,
         "title": labels.text("profile_title", year=year),
-        "org": labels.text("profile_org", org_id=data["org_id"]),
+        "org": data.get("name") or labels.text("profile_org", org_id=data["org_id"]),
+        "org_id": data["org_id"],
         "subtitle": " · ".join(
-            [
-                sector,
-                org_type,
-                labels.text("profile_respondents", n=labels.number(data["n_respondents"], 0)),
-            ]
+            [*place, labels.text("profile_respondents", n=labels.number(data["n_respondents"], 0))]
         ),
+        "back": labels.text("profile_back", year=year),
         "reportable": bool(data["reportable"]),
         "too_few": "",
         "headline": [],
+        "how_heading": labels.text("profile_how_heading"),
+        "how": [],
+        "trend_heading": labels.text("profile_trend_heading"),
         "quadrant": "",
+        "chances_heading": labels.text("profile_chances_heading"),
+        "chances": [],
+        "rank": "",
         "radar_heading": labels.text("profile_radar"),
-        "radar_svg": "",
-        "quadrant_svg": "",
-        "weakest_heading": labels.text("profile_weakest"),
-        "weakest": [],
+        "gaps_heading": "",
+        "gaps_note": "",
+        "advice_heading": labels.text("profile_advice_heading"),
+        "advice": [],
         "table_header": [],
         "table": [],
         "footnotes": [],
+        "widths": {},
+        **dict.fromkeys(CHARTS, ""),
     }
     if not data["reportable"]:
         view["too_few"] = labels.text(
@@ -76,7 +110,9 @@ def profile_view(data: Mapping[str, Any], labels: Labels, font: str = HTML_FONT)
         low, high = scores[ind]["ci_low"], scores[ind]["ci_high"]
         if low is None or high is None:
             return labels.number(None)
-        return labels.text("profile_ci", low=labels.number(low), high=labels.number(high))
+        return labels.text(
+            "profile_ci", level=level, low=labels.number(low), high=labels.number(high)
+        )
 
     previous = data["previous"]
     for ind in HEADLINE:
@@ -96,10 +132,23 @@ def profile_view(data: Mapping[str, Any], labels: Labels, font: str = HTML_FONT)
         )  # fmt: skip
     if previous is not None and not previous["change"]:
         view["footnotes"].append(labels.text("profile_change_too_few", year=previous["year"]))
+    thresholds = data["quadrant_thresholds"]
+    view["how"] = [
+        labels.text("profile_how_scores"),
+        labels.text(
+            "profile_how_quadrants",
+            capability=labels.number(thresholds["capability"], 0),
+            legacy=labels.number(thresholds["legacy"], 0),
+        ),
+        labels.text("profile_how_intervals", level=level),
+        labels.text("profile_how_gaps"),
+    ]
     if data["quadrant"]:
         view["quadrant"] = labels.text(
             "profile_quadrant", quadrant=labels.quadrant(data["quadrant"])
         )
+    _trend(view, data, labels, font, trend_width)
+    _chances(view, data, labels, level)
 
     categories = data["categories"]
     series: list[tuple[str, list[float | None], str]] = [
@@ -108,21 +157,21 @@ def profile_view(data: Mapping[str, Any], labels: Labels, font: str = HTML_FONT)
     names = {"sector": sector, "org_type": org_type}
     legend_keys = {"sector": "profile_sector_mean", "org_type": "profile_type_mean"}
     comparisons = data["comparisons"]
-    for level in GROUPS:
-        group = comparisons[level]
+    for group_level in GROUPS:
+        group = comparisons[group_level]
         if group["shown"]:
             series.append(
                 (
-                    level,
+                    group_level,
                     [group["values"][c] for c in categories],
-                    labels.text(legend_keys[level], group=names[level]),
+                    labels.text(legend_keys[group_level], group=names[group_level]),
                 )
             )
         else:
             view["footnotes"].append(
                 labels.text(
                     "profile_mean_suppressed",
-                    group=names[level],
+                    group=names[group_level],
                     year=group["year"],
                     min_orgs=data["min_orgs"],
                 )
@@ -134,13 +183,13 @@ def profile_view(data: Mapping[str, Any], labels: Labels, font: str = HTML_FONT)
     view["quadrant_svg"] = quadrant_svg(
         (cap["value"], cap["ci_low"], cap["ci_high"]),
         (leg["value"], leg["ci_low"], leg["ci_high"]),
-        {q: labels.quadrant(q) for q in ("mature", "ambitious", "maintaining", "beginning")},
+        {q: labels.quadrant(q) for q in QUADRANT_ORDER},
         (labels.indicator("capability"), labels.indicator("legacy")),
-        data["quadrant_thresholds"],
+        thresholds,
         data["quadrant"],
         font,
     )
-    view["weakest"] = [{"label": labels.indicator(c), "value": value(c)} for c in data["weakest"]]
+    _gaps_and_advice(view, data, labels, font)
     view["table_header"] = [
         labels.header("category"),
         labels.text("profile_value_col"),
@@ -149,8 +198,8 @@ def profile_view(data: Mapping[str, Any], labels: Labels, font: str = HTML_FONT)
         labels.text("profile_type_col"),
     ]
 
-    def mean(level: str, ind: str) -> str:
-        group = comparisons[level]
+    def mean(group_level: str, ind: str) -> str:
+        group = comparisons[group_level]
         return labels.number(group["values"][ind]) if group["shown"] else labels.number(None)
 
     rows = []
@@ -177,8 +226,132 @@ def profile_view(data: Mapping[str, Any], labels: Labels, font: str = HTML_FONT)
         }
     )
     view["table"] = rows
-    view["footnotes"].append(labels.text("profile_note", year=year))
+    view["footnotes"].append(labels.text("profile_note", year=year, level=level))
+    view["widths"] = {chart: svg_width(view[chart]) for chart in CHARTS if view[chart]}
     return view
+
+
+def _trend(
+    view: dict[str, Any], data: Mapping[str, Any], labels: Labels, font: str, width: float
+) -> None:
+    """The trend chart over the organisation's years, and notes on what it leaves out."""
+    trend = data["trend"]
+    points = [
+        (
+            p["year"],
+            p["scores"]["maturity"]["value"],
+            p["scores"]["maturity"]["ci_low"],
+            p["scores"]["maturity"]["ci_high"],
+        )
+        if p["reportable"]
+        else (p["year"], None, None, None)
+        for p in trend
+    ]
+    reference = [
+        (p["year"], p["sector"]["values"]["maturity"] if p["sector"]["shown"] else None)
+        for p in trend
+    ]
+    sector_mean = labels.text("profile_sector_mean", group=labels.sector(data["sector"]))
+    view["trend_svg"] = trend_svg(
+        points,
+        reference,
+        (labels.text("profile_this_org"), sector_mean),
+        labels.text("profile_trend_axis"),
+        font,
+        view["trend_heading"],
+        width,
+    )
+    hidden = [p["year"] for p in trend if not p["reportable"]]
+    if hidden:
+        view["footnotes"].append(
+            labels.text(
+                "profile_trend_hidden",
+                min_respondents=data["min_respondents"],
+                years=_years(labels, hidden),
+            )
+        )
+    no_sector = [p["year"] for p in trend if not p["sector"]["shown"]]
+    if no_sector:
+        view["footnotes"].append(
+            labels.text("profile_trend_sector_hidden", years=_years(labels, no_sector))
+        )
+
+
+def _chances(view: dict[str, Any], data: Mapping[str, Any], labels: Labels, level: str) -> None:
+    """The quadrant probabilities (the organisation's own first) and its rank."""
+    chances = data["quadrant_probability"]
+    if chances and all(chances.get(q) is not None for q in QUADRANT_ORDER):
+        own = data["quadrant"]
+        order = [q for q in QUADRANT_ORDER if q == own] + [q for q in QUADRANT_ORDER if q != own]
+        view["chances"] = [
+            {
+                "code": q,
+                "own": q == own,
+                "share": round(100 * chances[q], 1),
+                "text": labels.text(
+                    "profile_chance",
+                    p=labels.percent(100 * chances[q]),
+                    phrase=labels.text(f"profile_in_{q}"),
+                ),
+            }
+            for q in order
+        ]
+        view["footnotes"].append(labels.text("profile_chance_note"))
+    rank = data.get("rank")
+    if rank:
+        view["rank"] = labels.text(
+            "profile_rank",
+            rank=rank["rank"],
+            of=rank["of"],
+            low=rank["low"],
+            high=rank["high"],
+            level=level,
+        )
+        view["footnotes"].append(
+            labels.text("profile_rank_note", min_respondents=data["min_respondents"])
+        )
+
+
+def _gaps_and_advice(
+    view: dict[str, Any], data: Mapping[str, Any], labels: Labels, font: str
+) -> None:
+    """The categories ranked by their gap to the reference group, and the suggestions."""
+    reference = data["gap_reference"]
+    if reference is None:
+        view["gaps_note"] = labels.text("profile_gaps_none", year=data["year"])
+    else:
+        ref_name = labels.text(f"profile_ref_{reference}")
+        view["gaps_heading"] = labels.text("profile_gaps_heading", reference=ref_name)
+        rows = [
+            (
+                labels.indicator(g["category"]),
+                g["gap"],
+                g["gap_low"],
+                g["gap_high"],
+                _signed(labels, g["gap"]),
+            )
+            for g in data["gaps"]
+        ]
+        view["gap_svg"] = gap_svg(rows, font, view["gaps_heading"])
+        view["gaps_note"] = labels.text("profile_gaps_axis")
+    for item in data["advice"]:
+        if item["kind"] == "category":
+            key = "profile_advice_clear" if item["clear"] else "profile_advice_unclear"
+            lead = labels.text(
+                key,
+                category=labels.indicator(item["code"]),
+                reference=labels.text(f"profile_ref_{reference}"),
+            )
+            text = _sentence(labels.get("advice", item["code"]))
+        else:
+            lead = labels.text("profile_advice_quadrant", quadrant=labels.quadrant(item["code"]))
+            text = labels.text(f"advice_quadrant_{item['code']}")
+        view["advice"].append({"lead": lead, "text": text})
+
+
+def _sentence(phrase: str) -> str:
+    """A suggestion as the labels keep it (imperative, lower case) as a sentence."""
+    return phrase[:1].upper() + phrase[1:] + "."
 
 
 def _ci_range(labels: Labels, score: Mapping[str, float | None]) -> str:
