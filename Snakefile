@@ -33,6 +33,7 @@ localrules:
     open_data,
     profile_data,
     profile,
+    municipality_profile,
     profile_index,
     manifest,
 

@@ -1,4 +1,5 @@
-"""Organisation profiles and their index as a reader's browser shows them (headless
+"""Organisation profiles, a municipality's internal comparison and the profiles' index as
+a reader's browser shows them (headless
 Chromium, tests/browser.py) at a phone's and a desktop's width: no console errors, no
 network requests, nothing scrolls sideways, every chart visible; the index's search,
 filters and sorting change what is shown."""
@@ -13,7 +14,13 @@ from test_profiles import DRAWS, ORGS, REGISTER, SECTORS, THRESHOLDS, TYPES, YEA
 
 from mognad.instrument import load_instrument
 from mognad.labels import load_labels
-from mognad.publish.profiles import profile_data, render_profile, write_index
+from mognad.publish.profiles import (
+    municipality_data,
+    municipality_html,
+    profile_data,
+    render_profile,
+    write_index,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = (390, 1280)
@@ -34,7 +41,20 @@ def pages(request, tmp_path_factory) -> tuple[str, Path]:
     for org_id, data in profiles.items():
         render_profile(data, labels, folder / f"{org_id}.html")
     write_index(list(profiles.values()), labels, YEAR, folder / "index.html", "report.html")
+    for group, data in municipality_data(list(profiles.values())).items():
+        (folder / f"{group}.html").write_text(municipality_html(data, labels), encoding="utf-8")
     return language, folder
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_municipality_comparison_loads_cleanly_and_fits_the_screen(open_page, pages, width):
+    _, folder = pages
+    with open_page(folder / "M1.html", width=width) as run:
+        assert run.console_errors == [] and run.requests == []
+        assert page_overflow_x(run.page) <= 0
+        assert invisible_images(run.page) == []
+        assert run.page.locator("article.member").count() == 2
+        assert run.page.locator("article.member table").count() == 1  # B: too few
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -130,6 +130,7 @@ REPORT_TEMPLATES = sorted(
 
 wildcard_constraints:
     org_id=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
+    group_id=r"[A-Za-z0-9][A-Za-z0-9_.-]*",
 
 
 def profile_ids_of(year):
@@ -142,12 +143,22 @@ def profile_ids(wildcards):
     return profile_ids_of(wildcards.year)
 
 
-def render_profile_job(input, output, params, wildcards, log):
-    """Render one organisation's profile inside the Snakemake process."""
+def municipality_ids_of(year):
+    """The municipalities (and regions) with an internal comparison in a year."""
+    folder = (
+        Path(checkpoints.profile_data.get(year=str(year)).output[0]) / "municipalities"
+    )
+    return sorted(p.stem for p in folder.glob("*.json"))
+
+
+def render_profile_job(input, output, params, wildcards, log, subfolder=""):
+    """Render one organisation's profile (or, from ``subfolder`` "municipalities", one
+    municipality's internal comparison) inside the Snakemake process."""
     from mognad.publish.profiles import render_profile_files
 
+    name = wildcards.group_id if subfolder else wildcards.org_id
     render_profile_files(
-        Path(input.data) / f"{wildcards.org_id}.json",
+        Path(input.data) / subfolder / f"{name}.json",
         input.labels,
         input.instrument,
         wildcards.lang,

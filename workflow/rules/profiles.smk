@@ -30,6 +30,24 @@ rule profile:
         render_profile_job(input, output, params, wildcards, log[0])
 
 
+rule municipality_profile:
+    input:
+        data="data/processed/profiles/{year}",
+        labels=config["labels"],
+        instrument=config["instrument"],
+    output:
+        html="results/{lang}/profiles/{year}/municipalities/{group_id}.html",
+        pdf="results/{lang}/profiles/{year}/municipalities/{group_id}.pdf",
+    log:
+        "logs/profiles/{lang}/{year}/municipalities/{group_id}.log",
+    params:
+        code=code_fingerprint(
+            modules=["publish.profiles"], folders=["templates/profile"]
+        ),
+    run:
+        render_profile_job(input, output, params, wildcards, log[0], "municipalities")
+
+
 rule profile_index:
     input:
         data=lambda w: expand(
@@ -42,6 +60,14 @@ rule profile_index:
             lang=w.lang,
             year=w.year,
             org_id=profile_ids(w),
+            ext=["html", "pdf"],
+        ),
+        # built with the index, never linked from it: each is for its municipality only
+        municipalities=lambda w: expand(
+            "results/{lang}/profiles/{year}/municipalities/{group_id}.{ext}",
+            lang=w.lang,
+            year=w.year,
+            group_id=municipality_ids_of(w.year),
             ext=["html", "pdf"],
         ),
         labels=config["labels"],

@@ -7,7 +7,13 @@ from mognad.indices.scores import with_org_intervals
 from mognad.ingest.exports import read_organisations
 from mognad.instrument import load_instrument
 from mognad.logs import job_log
-from mognad.publish.profiles import profile_data, profile_violations, write_profile_data
+from mognad.publish.profiles import (
+    municipality_data,
+    municipality_violations,
+    profile_data,
+    profile_violations,
+    write_profile_data,
+)
 from mognad.publish.smallcell import Thresholds
 
 
@@ -35,14 +41,20 @@ def main(smk) -> None:
         problems = [p for data in profiles.values() for p in profile_violations(data)]
         if problems:
             raise ValueError("disclosure rules broken: " + "; ".join(problems[:20]))
+        municipalities = municipality_data(list(profiles.values()))
+        problems = [p for data in municipalities.values() for p in municipality_violations(data)]
+        if problems:
+            raise ValueError("disclosure rules broken: " + "; ".join(problems[:20]))
         write_profile_data(profiles, smk.output[0])
+        write_profile_data(municipalities, f"{smk.output[0]}/municipalities")
         small = sum(not d["reportable"] for d in profiles.values())
         log.info(
-            "%d profiles for %d (%d below %d respondents)",
+            "%d profiles for %d (%d below %d respondents), %d internal comparisons",
             len(profiles),
             year,
             small,
             thresholds.min_respondents,
+            len(municipalities),
         )
 
 

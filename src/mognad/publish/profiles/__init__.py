@@ -30,8 +30,10 @@ profile says so in a footnote); ranks are among the reportable organisations onl
 
 The package: :mod:`~mognad.publish.profiles.data` (numbers and the disclosure check),
 :mod:`~mognad.publish.profiles.uncertainty` (quadrant probabilities, ranks, gaps),
-:mod:`~mognad.publish.profiles.charts` (SVG), :mod:`~mognad.publish.profiles.view`
-(display strings) and :mod:`~mognad.publish.profiles.render` (HTML, PDF, index).
+:mod:`~mognad.publish.profiles.municipality` (a municipality's administrations side by
+side, for that municipality only), :mod:`~mognad.publish.profiles.charts` (SVG),
+:mod:`~mognad.publish.profiles.view` (display strings) and
+:mod:`~mognad.publish.profiles.render` (HTML, PDF, index).
 """
 
 from mognad.publish.profiles.charts import (
@@ -61,9 +63,16 @@ from mognad.publish.profiles.data import (
     read_profile_data,
     write_profile_data,
 )
+from mognad.publish.profiles.municipality import (
+    municipality_data,
+    municipality_view,
+    municipality_violations,
+)
 from mognad.publish.profiles.render import (
     collation_key,
     index_html,
+    municipality_html,
+    municipality_pdf,
     profile_html,
     profile_pdf,
     render_profile,
@@ -98,6 +107,11 @@ __all__ = [
     "collation_key",
     "gap_svg",
     "index_html",
+    "municipality_data",
+    "municipality_html",
+    "municipality_pdf",
+    "municipality_view",
+    "municipality_violations",
     "profile_data",
     "profile_html",
     "profile_pdf",

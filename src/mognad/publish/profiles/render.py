@@ -20,6 +20,10 @@ from mognad.publish.profiles.data import (
     profile_violations,
     read_profile_data,
 )
+from mognad.publish.profiles.municipality import (
+    municipality_view,
+    municipality_violations,
+)
 from mognad.publish.profiles.view import (
     CHARTS,
     PRINT_TREND,
@@ -47,15 +51,18 @@ def _jinja() -> Any:
 _THREAD = threading.local()
 
 
-def _typst() -> tuple[Any, bytes]:
+def _typst(template: str = "profile.typ") -> tuple[Any, bytes]:
     """This thread's Typst compiler (a compiler may not be shared between threads, and
-    profile jobs can run in threads of one process) and the page template."""
+    profile jobs can run in threads of one process) and a page template."""
     if not hasattr(_THREAD, "typst"):
         import typst
 
         compiler = typst.Compiler(root=str(TEMPLATES), ignore_system_fonts=True)
-        _THREAD.typst = (compiler, (TEMPLATES / "profile.typ").read_bytes())
-    return _THREAD.typst
+        _THREAD.typst = (compiler, {})
+    compiler, sources = _THREAD.typst
+    if template not in sources:
+        sources[template] = (TEMPLATES / template).read_bytes()
+    return compiler, sources[template]
 
 
 def profile_html(data: Mapping[str, Any], labels: Labels) -> str:
@@ -77,6 +84,27 @@ def profile_pdf(data: Mapping[str, Any], labels: Labels) -> bytes:
         input=source,
         format="pdf",
         sys_inputs={"view": json.dumps(view, ensure_ascii=False), **svgs},
+    )
+
+
+def municipality_html(data: Mapping[str, Any], labels: Labels) -> str:
+    """A municipality's internal comparison as one self-contained HTML page."""
+    from markupsafe import Markup
+
+    view = municipality_view(data, labels, HTML_FONT)
+    view["chart_svg"] = Markup(view["chart_svg"])
+    return _jinja().get_template("municipality.html.j2").render(view=view)
+
+
+def municipality_pdf(data: Mapping[str, Any], labels: Labels) -> bytes:
+    """A municipality's internal comparison as an A4 PDF, byte-identical for identical input."""
+    view = municipality_view(data, labels, PDF_FONT)
+    compiler, source = _typst("municipality.typ")
+    svg = view.pop("chart_svg")
+    return compiler.compile(
+        input=source,
+        format="pdf",
+        sys_inputs={"view": json.dumps(view, ensure_ascii=False), "chart_svg": svg},
     )
 
 
@@ -207,15 +235,23 @@ def render_profile_files(
     out_pdf: str | Path | None,
     log_path: str | Path,
 ) -> None:
-    """One profile job: read an organisation's numbers, check them against the disclosure
-    rules, write its HTML and PDF, and log it (to its own log: jobs may run in threads)."""
+    """One profile job: read an organisation's (or a municipality's) numbers, check them
+    against the disclosure rules, write its HTML and PDF, and log it (to its own log: jobs
+    may run in threads)."""
     from mognad.logs import job_log
 
     with job_log(log_path, f"profile.{Path(data_path).stem}", exit_on_input_error=False) as log:
         data = read_profile_data(data_path)
-        problems = profile_violations(data)
+        municipal = data.get("kind") == "municipality"
+        problems = municipality_violations(data) if municipal else profile_violations(data)
         if problems:
             raise ValueError(f"{data_path}: disclosure rules broken: " + "; ".join(problems))
         labels = _job_labels(str(labels_path), str(instrument_path), language)
-        render_profile(data, labels, out_html, out_pdf)
-        log.info("profile of %s %s (%s)", data["org_id"], data["year"], language)
+        if municipal:
+            write_bytes(Path(out_html), municipality_html(data, labels).encode("utf-8"))
+            if out_pdf is not None:
+                write_bytes(Path(out_pdf), municipality_pdf(data, labels))
+            log.info("internal comparison of %s %s (%s)", data["group_id"], data["year"], language)
+        else:
+            render_profile(data, labels, out_html, out_pdf)
+            log.info("profile of %s %s (%s)", data["org_id"], data["year"], language)
