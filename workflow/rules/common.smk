@@ -174,12 +174,18 @@ def per_year_exports():
 
 
 def profile_pages(wildcards):
-    """Every profile page of the report year in every language (known once profile_data
-    has run)."""
+    """Every profile page of the report year in every language, the municipalities'
+    internal comparisons included (known once profile_data has run)."""
     return expand(
         "results/{lang}/profiles/{year}/{org_id}.{ext}",
         lang=LANGUAGES,
         year=REPORT_YEAR,
         org_id=profile_ids_of(REPORT_YEAR),
+        ext=["html", "pdf"],
+    ) + expand(
+        "results/{lang}/profiles/{year}/municipalities/{group_id}.{ext}",
+        lang=LANGUAGES,
+        year=REPORT_YEAR,
+        group_id=municipality_ids_of(REPORT_YEAR),
         ext=["html", "pdf"],
     )
