@@ -437,8 +437,15 @@ def test_both_languages_from_one_run_each_in_its_own_words(runs):
     english = readable("en", f"status_report_{year}")
     swedish_files = readable("sv", f"statusrapport_{year}")
     assert len(english) == len(swedish_files) > 12
+    # Proper names keep their letters in English too: the organisations' and counties'.
+    register = pd.read_csv(ROOT / CONFIG["source"]["organisations"])
+    proper = sorted({*register["name"], *register["county"]}, key=len, reverse=True)
     for en, sv in zip(english, swedish_files, strict=True):
         text_en, text_sv = _visible_text(en), _visible_text(sv)
+        if "profiles" in en.parts:
+            text_en = " ".join(text_en.split())  # a long name may wrap in the PDF
+            for name in proper:
+                text_en = text_en.replace(name, "")
         assert len(text_en) > 100, en
         assert not swedish & set(text_en), (en, sorted(swedish & set(text_en)))
         assert text_en != text_sv, en
