@@ -142,7 +142,14 @@ def copy_project(target: Path) -> Path:
 
 #: Rules with a job per published language (each writes under results/<lang>/).
 PER_LANGUAGE = frozenset(
-    {"readable_tables", "report", "profile", "profile_index", *(f"figure_{n}" for n in FIGURES)}
+    {
+        "readable_tables",
+        "report",
+        "profile",
+        "municipality_profile",
+        "profile_index",
+        *(f"figure_{n}" for n in FIGURES),
+    }
 )
 
 

@@ -213,7 +213,11 @@ def test_only_the_publishing_stage_turns_internal_data_into_published_outputs(ru
         if rule not in publishing and makers - publishing
     }
     assert not outside, outside
-    assert set(published_from_internal) - publishing <= {"profile", "profile_index"}
+    assert set(published_from_internal) - publishing <= {
+        "profile",
+        "municipality_profile",
+        "profile_index",
+    }
     writers = {row["rule"] for row in rows if row["output_file"].startswith("results/")}
     assert writers >= {
         "publish_tables",

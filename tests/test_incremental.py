@@ -32,7 +32,7 @@ BASE_YEARS = [2021, 2022]
 NEW_YEAR = 2023  # the same layout as the base years: what a new year usually looks like
 PER_YEAR = ("ingest_year", "score_year", "bootstrap_year", "quality_year", "sensitivity_year")
 #: Jobs known only once the profile_data checkpoint has run; a dry run cannot list them.
-AFTER_CHECKPOINT = {"profile"}
+AFTER_CHECKPOINT = {"profile", "municipality_profile"}
 
 
 def _codebook_with(years: list[int], target: Path) -> None:
