@@ -21,7 +21,8 @@ from mognad.outputs import FIGURES, POINTS_TABLE, PUBLISHED_TABLES
 @dataclass(frozen=True)
 class Output:
     """One published output. ``files`` are patterns under the project (``{name}``,
-    ``{ext}``, ``{year}``, ``{model}``, ``{org_id}``, ``{stem}`` stand for parts that vary);
+    ``{ext}``, ``{year}``, ``{model}``, ``{org_id}``, ``{group_id}``, ``{stem}`` stand for
+    parts that vary);
     ``builder`` is the ``module:function`` that makes the files, ``source`` the one that
     computes their numbers where that is another (a table's analysis, before the gate);
     ``config`` the dotted config keys it is built from (its caption may cite others,
@@ -253,6 +254,19 @@ OUTPUTS: tuple[Output, ...] = (
         ("results/{lang}/profiles/{year}/index.html",),
         "mognad.publish.profiles:write_index",
         "profile_index",
+        "profiles.rst",
+        ("data/processed/profiles/{year}",),
+        ("languages",),
+    ),
+    Output(
+        "municipality_profiles",
+        "profiles",
+        (
+            "results/{lang}/profiles/{year}/municipalities/{group_id}.html",
+            "results/{lang}/profiles/{year}/municipalities/{group_id}.pdf",
+        ),
+        "mognad.publish.profiles:render_profile_files",
+        "municipality_profile",
         "profiles.rst",
         ("data/processed/profiles/{year}",),
         ("languages",),
