@@ -31,6 +31,7 @@ localrules:
     publish_models,
     readable_tables,
     open_data,
+    explorer,
     profile_data,
     profile,
     municipality_profile,
@@ -58,4 +59,5 @@ rule all:
         FIGURE_FILES,
         REPORT_FILES,
         PROFILE_INDEXES,
+        EXPLORER_PAGES,
         rules.manifest.output,

@@ -148,6 +148,7 @@ PER_LANGUAGE = frozenset(
         "profile",
         "municipality_profile",
         "profile_index",
+        "explorer",
         *(f"figure_{n}" for n in FIGURES),
     }
 )

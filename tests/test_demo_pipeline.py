@@ -225,6 +225,7 @@ def test_only_the_publishing_stage_turns_internal_data_into_published_outputs(ru
         "figure_national_trend",
         "report",
         "profile",
+        "explorer",
     }
 
 
@@ -325,6 +326,36 @@ def test_no_hidden_value_can_be_narrowed_below_the_protection_width(runs):
     narrow = sensitive[~(sensitive["width"] >= thresholds.protection_width)]
     print(f"{len(sensitive)} hidden change values; smallest {sensitive['width'].min():.1f}")
     assert len(sensitive) and narrow.empty, narrow.head(10)
+
+
+def test_the_explorer_publishes_no_number_beyond_the_audited_tables(runs):
+    """Every number in "Allas resultat" is a cell of the national, type and sector tables
+    the audit above bounds (so the audit covers the page), at most rounded; a hidden
+    group has no number at all, and the page's data is complete: every group, year and
+    indicator of the tables."""
+    published = runs[0] / "results" / "tables"
+    levels = {"national": ("national_by_year", None), "org_type": ("type_by_year", "org_type")}
+    levels["sector"] = ("sector_by_year", "sector")
+    for language in CONFIG["languages"]:
+        html = (runs[0] / "results" / language / "explorer.html").read_text(encoding="utf-8")
+        found = re.search(
+            r'<script type="application/json" id="explorer-data">(.*?)</script>', html
+        )
+        records = pd.DataFrame(json.loads(found.group(1))["results"])
+        expected = 0
+        for level, (name, column) in levels.items():
+            table = pd.read_csv(published / f"{name}.csv")
+            table["group"] = table[column].astype(str) if column else "all"
+            long = table.melt(["year", "group", "suppressed"], INDICATORS, "indicator", "published")
+            page = long.merge(
+                records[records["level"] == level], on=["year", "group", "indicator"], how="left"
+            )
+            expected += len(long)
+            assert page["value"].notna().sum() == (~long["suppressed"]).sum()
+            shown = page[~page["suppressed_x"]]
+            assert (shown["value"] - shown["published"]).abs().max() <= 0.005 + 1e-9
+            assert page.loc[page["suppressed_x"], ["value", "ci_low", "ci_high"]].isna().all().all()
+        assert len(records) == expected
 
 
 def test_no_published_row_describes_one_organisation(runs):

@@ -204,6 +204,7 @@ def test_adding_next_year_reruns_only_that_year_and_the_cross_year_jobs(run):
         "report",
         "profile_data",
         "profile_index",
+        "explorer",
         "manifest",
     ]
     assert plan == per_language(dict.fromkeys([*PER_YEAR, *cross_year], 1), config)

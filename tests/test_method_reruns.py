@@ -23,6 +23,7 @@ PUBLISHED = {
     "report": 1,
     "profile_data": 1,
     "profile_index": 1,
+    "explorer": 1,
     "manifest": 1,
 }
 

@@ -584,12 +584,15 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         "profile_index",
         input=_Files(data=sorted(str(p) for p in folder.glob("*.json")), **common),
         output=_Files(index=str(tmp_path / "index.html")),
-        params=SimpleNamespace(report="../../report/status_report_2025.html"),
+        params=SimpleNamespace(
+            report="../../report/status_report_2025.html", explorer="../../explorer.html"
+        ),
         wildcards=SimpleNamespace(year=str(YEAR), lang="en"),
         log=[str(tmp_path / "index.log")],
     )
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert 'href="F.pdf"' in index and 'href="../../report/status_report_2025.html"' in index
+    assert 'href="../../explorer.html"' in index
     assert "Region Öst" in index and "Skåne län" in index
 
 

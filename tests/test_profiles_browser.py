@@ -40,7 +40,9 @@ def pages(request, tmp_path_factory) -> tuple[str, Path]:
     profiles = profile_data(ORGS, SECTORS, TYPES, YEAR, THRESHOLDS, register=REGISTER, draws=DRAWS)
     for org_id, data in profiles.items():
         render_profile(data, labels, folder / f"{org_id}.html")
-    write_index(list(profiles.values()), labels, YEAR, folder / "index.html", "report.html")
+    write_index(
+        list(profiles.values()), labels, YEAR, folder / "index.html", "report.html", "explorer.html"
+    )
     for group, data in municipality_data(list(profiles.values())).items():
         (folder / f"{group}.html").write_text(municipality_html(data, labels), encoding="utf-8")
     return language, folder
@@ -109,4 +111,5 @@ def test_the_index_searches_filters_and_sorts(open_page, pages, width):
             assert [n[r] for r in by_respondents] == sorted(n[r] for r in by_respondents)
             page.click("th[data-column='4'] button")
             assert page.evaluate(VISIBLE_ROWS_JS)[0] == max(n, key=n.get)
-        assert page.get_attribute("main p a", "href") == "report.html"
+        links = page.eval_on_selector_all("main p a", "(a) => a.map((x) => x.getAttribute('href'))")
+        assert links == ["report.html", "explorer.html"]

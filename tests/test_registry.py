@@ -92,6 +92,7 @@ def test_files_match_their_patterns_and_nothing_else():
     assert [o.name for o in registry.owners("results/en/profiles/2025/index.html")] == [
         "profile_index"
     ]
+    assert [o.name for o in registry.owners("results/sv/explorer.html")] == ["explorer"]
     assert registry.owners("results/tables/unknown.csv") == []
     assert registry.owners("results/tables/sector_trends.tex") == []  # readable: per language
     assert registry.owners("results/figures/national_trend.svg") == []

@@ -31,6 +31,7 @@ from mognad.verify import (
     DIFFERS,
     IDENTICAL,
     WITHIN,
+    compare_content,
     compare_outputs,
     compare_tables,
     compare_texts,
@@ -181,6 +182,16 @@ def test_html_images_are_left_to_the_figures_and_json_hashes_to_their_files(tmp_
     (tmp_path / "b.json").write_text(json.dumps(package), encoding="utf-8")
     assert extract(tmp_path / "a.json") == extract(tmp_path / "b.json")
     assert "(hash of data/x.csv)" in extract(tmp_path / "a.json")
+
+
+def test_an_inlined_library_is_kept_as_its_hash_and_its_change_differs(tmp_path):
+    page = '<p>58,1</p><script type="module" data-library="vega">{}</script><p>ok</p>'
+    (tmp_path / "a.html").write_text(page.format("const n=1;" * 50), encoding="utf-8")
+    (tmp_path / "b.html").write_text(page.format("const n=2;" * 50), encoding="utf-8")
+    a, b = extract(tmp_path / "a.html"), extract(tmp_path / "b.html")
+    digest = hashlib.sha256(("const n=1;" * 50).encode()).hexdigest()
+    assert f"(sha256 {digest})" in a and "const n" not in a and a.endswith("<p>ok</p>")
+    assert compare_content("a.html", a, b).verdict == DIFFERS
 
 
 def test_svg_pdf_and_workbook_content_is_extracted(tmp_path):

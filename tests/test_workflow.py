@@ -138,7 +138,7 @@ def test_package_change_reruns_exactly_the_jobs_that_use_it(source, tmp_path):
     factor = project / "src/mognad/indices/factor.py"
     factor.write_text(factor.read_text() + "\n# a change only the factor model uses\n")
     downstream = ["publish_tables", "readable_tables", "open_data", "report", "profile_data"]
-    downstream += ["profile_index", "manifest"]
+    downstream += ["profile_index", "explorer", "manifest"]
     # every figure but the forest plot, which draws the models only
     downstream += [f"figure_{name}" for name in FIGURES if name != "forest_plot"]
     expected = {"measurement_model": 1, **dict.fromkeys(downstream, 1)}

@@ -116,6 +116,9 @@ REPORT_TABLES = (
     "sensitivity_groups",
 )
 
+#: The published tables "Allas resultat" reads (:mod:`mognad.publish.explorer`): the
+#: linked tables of the disclosure audit, national first.
+EXPLORER_TABLES = ("national_by_year", "type_by_year", "sector_by_year")
 
 #: The published tables released as open data (a Frictionless data package).
 OPEN_TABLES = ("national_by_year", "sector_by_year", "type_by_year", "quadrants")

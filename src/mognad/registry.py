@@ -272,6 +272,16 @@ OUTPUTS: tuple[Output, ...] = (
         ("languages",),
     ),
     Output(
+        "explorer",
+        "page",
+        ("results/{lang}/explorer.html",),
+        "mognad.publish.explorer:write_explorer",
+        "explorer",
+        "explorer.rst",
+        ("national_by_year", "type_by_year", "sector_by_year"),
+        ("languages", "report.year", "disclosure", "bootstrap.level"),
+    ),
+    Output(
         "status_report",
         "report",
         tuple(f"results/{{lang}}/report/{{stem}}.{ext}" for ext in ("md", "html", "pdf")),

@@ -22,7 +22,8 @@ decimals, so they may differ by one unit in their last decimal, printed with as 
 decimals. Whole numbers (counts, years, codes, whole percentages) must be equal.
 
 **What is compared.** CSV and workbook cells; the full text of Markdown, LaTeX, JSON and
-HTML (images embedded in HTML as ``data:`` URIs are figures, judged by their data); the
+HTML (images embedded in HTML as ``data:`` URIs are figures, judged by their data; an
+inlined library's code, ``<script data-library>``, by its SHA-256); the
 text of every PDF page; the text elements of SVG figures. A figure's drawing (SVG paths,
 PNG pixels) is judged by the data it plots, ``<name>.csv`` beside it. In an open-data
 package, a resource's ``hash`` and ``bytes`` describe its data file, which is compared on
@@ -38,6 +39,7 @@ Long because each kind of output (tables, text, PDF, images, workbooks) needs it
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import math
@@ -72,6 +74,14 @@ _NUMBER = re.compile(
     r"(?<![\w.,])[-−]?\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?(?![\w]|[.,]\d)", flags=re.UNICODE
 )
 _DATA_URI = re.compile(r"data:([\w/+.-]+)(;[\w=-]+)*,[A-Za-z0-9+/=%\s]+")
+#: A library's code inlined in a page (``<script data-library="vega">``): not content to
+#: read number by number, but it must be the same code, so it is compared by its hash.
+_LIBRARY = re.compile(r'(<script[^>]*\sdata-library="[^"]*"[^>]*>)(.*?)(</script>)', re.S)
+
+
+def _library_hash(match: re.Match[str]) -> str:
+    digest = hashlib.sha256(match.group(2).encode("utf-8")).hexdigest()
+    return f"{match.group(1)}(sha256 {digest}){match.group(3)}"
 
 
 @dataclass(frozen=True)
@@ -208,6 +218,7 @@ def extract(path: str | Path) -> str | None:
         return _json_text(data)
     text = data.decode("utf-8")
     if suffix == ".html":
+        text = _LIBRARY.sub(_library_hash, text)
         return _DATA_URI.sub(lambda m: f"data:{m.group(1)},(embedded)", text)
     return text
 

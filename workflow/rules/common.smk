@@ -62,6 +62,7 @@ MODELS = list(config["models"])
 
 from mognad.outputs import (
     DERIVED_TABLES,
+    EXPLORER_TABLES,
     FIGURE_SUBCATEGORY,
     FIGURES,
     OPEN_TABLES,
@@ -118,6 +119,8 @@ REPORT_FILES = [
     for lang in LANGUAGES
     for ext in ("md", "html", "pdf")
 ]
+#: "Allas resultat", one page per language.
+EXPLORER_PAGES = expand("results/{lang}/explorer.html", lang=LANGUAGES)
 PROFILE_INDEXES = expand(
     "results/{lang}/profiles/{year}/index.html", lang=LANGUAGES, year=REPORT_YEAR
 )

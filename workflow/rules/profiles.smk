@@ -86,6 +86,7 @@ rule profile_index:
     params:
         # profiles exist for the report year only, as does its report
         report=lambda w: f"../../report/{report_stem(w.lang, int(w.year))}.html",
+        explorer="../../explorer.html",
         code=script_code("profile_index.py", "templates/profile"),
     script:
         "../scripts/profile_index.py"

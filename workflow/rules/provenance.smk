@@ -14,6 +14,7 @@ rule manifest:
             *FIGURE_FILES,
             *REPORT_FILES,
             *PROFILE_INDEXES,
+            *EXPLORER_PAGES,
         ],
         pages=profile_pages,
         exports=per_year_exports(),

@@ -126,3 +126,34 @@ rule report:
         code=script_code("report.py"),
     script:
         "../scripts/report.py"
+
+
+rule explorer:
+    input:
+        **{name: f"results/tables/{name}.csv" for name in EXPLORER_TABLES},
+        labels=config["labels"],
+        instrument=config["instrument"],
+    output:
+        html=report(
+            "results/{lang}/explorer.html",
+            caption="../report/explorer.rst",
+            category="Explorer",
+            labels={"page": "Allas resultat", "format": "HTML", "language": "{lang}"},
+        ),
+    log:
+        "logs/explorer_{lang}.log",
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        year=REPORT_YEAR,
+        disclosure=config["disclosure"],
+        level=config["bootstrap"]["level"],
+        report=lambda w: f"report/{report_stem(w.lang, REPORT_YEAR)}.html",
+        profiles=f"profiles/{REPORT_YEAR}/index.html",
+        code=script_code("explorer.py", "templates/explorer"),
+    script:
+        "../scripts/explorer.py"

@@ -9,7 +9,9 @@ def main(smk) -> None:
     with job_log(smk.log[0], "profile_index") as log:
         profiles = [read_profile_data(path) for path in smk.input.data]
         labels = labels_from_files(smk.input.labels, smk.input.instrument, smk.wildcards.lang)
-        write_index(profiles, labels, int(smk.wildcards.year), smk.output.index, smk.params.report)
+        year = int(smk.wildcards.year)
+        links = smk.params.report, smk.params.explorer
+        write_index(profiles, labels, year, smk.output.index, *links)
         log.info("index of %d profiles", len(profiles))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mognad.files import write_bytes
+from mognad.publish.pages import html_templates
 
 if TYPE_CHECKING:  # rendering a profile must not pay for importing pandas
     from mognad.labels import Labels
@@ -34,18 +35,8 @@ from mognad.publish.profiles.view import (
 # Rendering: templates and the Typst compiler are loaded once per process
 
 
-@functools.cache
 def _jinja() -> Any:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    return html_templates(TEMPLATES)
 
 
 _THREAD = threading.local()
@@ -136,13 +127,18 @@ def collation_key(text: str, language: str) -> str:
 
 
 def index_html(
-    profiles: Sequence[Mapping[str, Any]], labels: Labels, year: int, report: str = ""
+    profiles: Sequence[Mapping[str, Any]],
+    labels: Labels,
+    year: int,
+    report: str = "",
+    explorer: str = "",
 ) -> str:
     """The index page of a year's profiles: one row per organisation (by name), linking
     to its ``<org_id>.html`` and ``<org_id>.pdf`` beside the index, with a search box,
     filters by type, sector and county and sortable columns (inline script: the page
     works from a folder or any static host, and lists everything without script).
-    ``report``: the link to the year's report, relative to the index."""
+    ``report``, ``explorer``: the links to the year's report and to "Allas resultat",
+    relative to the index."""
     rows = [
         {
             "org_id": p["org_id"],
@@ -172,6 +168,8 @@ def index_html(
         "intro": labels.text("profile_index_intro", n=labels.number(len(rows), 0), year=year),
         "report": report,
         "report_text": labels.text("profile_report_link", year=year),
+        "explorer": explorer,
+        "explorer_text": labels.text("explorer_title", year=year),
         "search": labels.text("profile_index_search"),
         "filters": [
             {
@@ -214,8 +212,10 @@ def write_index(
     year: int,
     out: str | Path,
     report: str = "",
+    explorer: str = "",
 ) -> None:
-    write_bytes(Path(out), index_html(profiles, labels, year, report).encode("utf-8"))
+    html = index_html(profiles, labels, year, report, explorer)
+    write_bytes(Path(out), html.encode("utf-8"))
 
 
 @functools.lru_cache(maxsize=8)
