@@ -1,4 +1,4 @@
-"""Screenshots of the demo's profile pages at a phone's and a desktop's width, for the
+"""Screenshots of the demo's profile pages and of "Allas resultat" at a phone's and a desktop's width, for the
 documentation (docs/profile-pages/), through the same headless Chromium as the tests.
 
     python tools/profile_screenshots.py      (after a demo run)
@@ -18,6 +18,7 @@ PAGES = {
     "profile": "results/sv/profiles/2025/O0001.html",
     "municipality": "results/sv/profiles/2025/municipalities/M001.html",
     "index": "results/sv/profiles/2025/index.html",
+    "explorer": "results/sv/explorer.html",
 }
 #: Viewports: an iPhone-sized phone and a desktop.
 SCREENS = {"phone": (390, 844), "desktop": (1280, 900)}
@@ -30,6 +31,8 @@ def main() -> None:
         for name, page in PAGES.items():
             for screen, (width, height) in SCREENS.items():
                 with chromium.open_page(ROOT / page, width=width, height=height) as run:
+                    if name == "explorer":  # its charts are drawn after the load event
+                        run.page.wait_for_selector("body[data-ready]")
                     # the index is long: its first screen shows what it offers
                     whole = name != "index"
                     run.page.screenshot(path=out / f"{name}-{screen}.png", full_page=whole)
