@@ -1,5 +1,6 @@
-"""Screenshots of the demo's profile pages and of "Allas resultat" at a phone's and a desktop's width, for the
-documentation (docs/profile-pages/), through the same headless Chromium as the tests.
+"""Screenshots of the demo's profile pages and of "Allas resultat" at a phone's and a
+desktop's width, for the documentation (docs/profile-pages/), through the same headless
+Chromium as the tests.
 
     python tools/profile_screenshots.py      (after a demo run)
 """
