@@ -32,6 +32,15 @@ from mognad.runner import prepare_workdir, snakemake_command
 WORK = OUT / "scores-work"
 
 
+def org_attributes(responses: pd.DataFrame, size_bands: list[int]) -> pd.DataFrame:
+    """Each organisation's type, sector and peer groups, as scoring gives them."""
+    from mognad.peers import with_peer_groups
+
+    register = ["org_type", "sector", "county", "employees"]
+    first = responses.groupby("org_id")[register].first().reset_index()
+    return with_peer_groups(first, size_bands)
+
+
 def step(name: str) -> None:
     """One measured step, run in a fresh process by ``main``."""
     from mognad.indices.bootstrap import BootstrapSpec, bootstrap_year
@@ -60,7 +69,7 @@ def step(name: str) -> None:
         frames.append((year_rows, scores))
     if name == "scores":
         for year_rows, scores in frames:
-            attributes = year_rows.groupby("org_id")[["org_type", "sector"]].first().reset_index()
+            attributes = org_attributes(year_rows, cfg["peers"]["size_bands"])
             orgs = organisation_scores(scores, columns).merge(attributes, on="org_id")
             for by in GROUPINGS.values():
                 group_scores(orgs, columns, ["year", *by], method.organisation_weighting)
@@ -70,7 +79,7 @@ def step(name: str) -> None:
             replicates=cfg["bootstrap"]["replicates"], seed=cfg["bootstrap"]["seed"]
         )
         for year_rows, scores in frames:
-            attributes = year_rows.groupby("org_id")[["org_type", "sector"]].first().reset_index()
+            attributes = org_attributes(year_rows, cfg["peers"]["size_bands"])
             year = int(year_rows["year"].iloc[0])
             bootstrap_year(
                 scores, columns, attributes, {k: list(v) for k, v in GROUPINGS.items()}, spec, year

@@ -104,3 +104,33 @@ def test_every_hidden_value_and_cell_gets_an_interval_for_every_indicator():
     assert sorted(audit["indicator"].unique()) == ["legacy", "maturity"]
     assert set(audit["target"]) == {"group", "organisation"}
     assert np.all(audit["width"] >= 0)
+
+
+def test_a_crossing_grouping_reveals_a_hidden_sector_through_the_cells():
+    """Size bands cut across sectors: with who is in which band known, a band's mean
+    pins the one organisation of sector b that shares a band with sector a, and with it
+    a's hidden mean (closed form), although nation and type are hidden too."""
+    tables = _tables({"a": ("t", 2, NAN), "b": ("t", 10, 59.8)}, {"t": NAN}, NAN)
+    # a: 30 and 50 (mean 40); b: one organisation of 40 in the small band, nine of 62
+    members = pd.DataFrame(
+        {
+            "year": 2025,
+            "org_id": [f"O{i}" for i in range(12)],
+            "sector": ["a", "a", *["b"] * 10],
+            "size_band": ["0-99"] * 3 + ["100+"] * 9,
+        }
+    )
+    tables["size_by_year"] = pd.DataFrame(
+        {"year": 2025, "size_band": ["0-99", "100+"], "n_orgs": [3, 9], "maturity": [40.0, 62.0]}
+    )
+    low, high = _interval(audit_year(tables, 2025, ["maturity"], members=members), "a")
+    exact = (3 * 40.0 - (10 * 59.8 - 9 * 62.0)) / 2
+    assert exact == pytest.approx(40.0)
+    assert low == pytest.approx(exact, abs=1e-3) and high == pytest.approx(exact, abs=1e-3)
+    # the same tables without the bands leave a anywhere in [0, 100]
+    del tables["size_by_year"]
+    assert _interval(audit_year(tables, 2025, ["maturity"]), "a") == pytest.approx((0, 100))
+    # and the bands cannot be linked without knowing who is in which
+    tables["size_by_year"] = pd.DataFrame({"year": [2025], "size_band": ["0-99"], "n_orgs": [3]})
+    with pytest.raises(ValueError, match="members"):
+        audit_year(tables, 2025, ["maturity"])

@@ -198,3 +198,39 @@ def test_a_hidden_change_part_cannot_be_read_off_the_others():
             assert narrow["width"].max() < 0.01, narrow
         else:
             assert narrow.empty, narrow
+
+
+def _with_bands(orgs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The organisations in size bands that cut across the sectors (a band of two among
+    them), and the internal tables with the bands' table beside the others."""
+    bands = np.where(np.arange(len(orgs)) % 3 == 0, "0-99", "100+").astype(object)
+    bands[[4, 17]] = "1000+"  # one organisation of a2 and one of a3
+    orgs = orgs.assign(size_band=bands)
+    internal = _internal(orgs)
+    grouped = orgs.groupby(["year", "size_band"], sort=True)
+    table = grouped[INDICATORS].mean().reset_index()
+    table.insert(2, "n_orgs", grouped.size().to_numpy())
+    table.insert(3, "n_respondents", grouped["n_respondents"].sum().to_numpy())
+    return orgs, {**internal, "size_by_year": table}
+
+
+def test_a_crossing_grouping_is_protected_together_with_the_sectors():
+    """A size band of two is the nation minus the other bands when only small cells are
+    hidden; the gate protects the bands and the sectors together, against the outside
+    reader and every insider, who know who is in which band."""
+    from mognad.io import round_significant
+    from mognad.publish.tables import sample_table
+
+    orgs, internal = _with_bands(_orgs())
+    primary = {n: round_significant(suppress(t, RULES[n], THRESHOLDS)) for n, t in internal.items()}
+    primary["sample"] = sample_table(orgs)
+    audit = audit_year(primary, 2025, INDICATORS, members=orgs)
+    leaked = audit[(audit["target"] == "group") & (audit["width"] < 0.01)]
+    assert "1000+" in set(leaked["group"])
+    published = publish_tables(internal, orgs, THRESHOLDS)
+    bands = published["size_by_year"].set_index("size_band")
+    assert bands.loc["1000+", "suppressed"] and bands["suppressed"].sum() >= 2
+    for insiders in (None, orgs):
+        audit = audit_year(published, 2025, INDICATORS, insiders, members=orgs)
+        hidden = audit[audit["target"] == "group"]
+        assert len(hidden) and (hidden["width"] >= THRESHOLDS.protection_width).all()

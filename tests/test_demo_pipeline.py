@@ -17,6 +17,7 @@ from conftest import CONFIG, ROOT, workflow_outputs
 
 from mognad import registry
 from mognad.indices.scores import respondent_scores, with_org_intervals
+from mognad.outputs import EXPLORER_TABLES
 from mognad.publish.disclosure import CellRule, Thresholds, violations
 from mognad.publish.profiles import profile_violations, read_profile_data
 from mognad.publish.tables import RANK_GROUPS, RULES
@@ -287,7 +288,8 @@ def test_no_published_table_shows_a_small_cell(runs):
 
 
 def test_no_hidden_value_can_be_narrowed_below_the_protection_width(runs):
-    """The interval audit over each year's published national, type and sector tables:
+    """The interval audit over each year's published national, type, sector, area and
+    size tables, by a reader who knows every participant's sector, area and size band:
     for the outside reader, and for every participating organisation knowing its own
     score (its profile shows it for every year it took part, in its trend), in every
     year, every hidden value and every single organisation keeps at least the protection
@@ -299,12 +301,19 @@ def test_no_hidden_value_can_be_narrowed_below_the_protection_width(runs):
     thresholds = Thresholds.from_config(CONFIG["disclosure"])
     published = runs[0] / "results" / "tables"
     orgs_all = pd.read_parquet(runs[0] / "data/processed/org_scores.parquet")
-    names = ("sample", "national_by_year", "type_by_year", "sector_by_year")
+    names = ("sample", *EXPLORER_TABLES)
     tables = {n: pd.read_csv(published / f"{n}.csv") for n in names}
     indicators = [c for c in tables["national_by_year"].columns if c in INDICATORS]
-    audits = [audit_year(tables, int(y), indicators) for y in CONFIG["years"]]
+    audits = [audit_year(tables, int(y), indicators, members=orgs_all) for y in CONFIG["years"]]
     audits += [
-        audit_year(tables, int(y), ["maturity"], orgs_all[orgs_all["year"] == y], outsider=False)
+        audit_year(
+            tables,
+            int(y),
+            ["maturity"],
+            orgs_all[orgs_all["year"] == y],
+            outsider=False,
+            members=orgs_all,
+        )
         for y in CONFIG["years"]
     ]
     audit = pd.concat(audits)
@@ -315,7 +324,7 @@ def test_no_hidden_value_can_be_narrowed_below_the_protection_width(runs):
     # the change tables, with every organisation's value in both years as the unknowns
     names += ("year_over_year", "change_decomposition")
     tables = {n: pd.read_csv(published / f"{n}.csv") for n in names}
-    members = orgs_all[["year", "org_id", "org_type", "sector"]]
+    members = orgs_all[["year", "org_id", "org_type", "sector", "area", "size_band"]]
     years = sorted(CONFIG["years"])
     changes = pd.concat(
         audit_changes(tables, now, before, members, indicator, thresholds)
@@ -329,13 +338,14 @@ def test_no_hidden_value_can_be_narrowed_below_the_protection_width(runs):
 
 
 def test_the_explorer_publishes_no_number_beyond_the_audited_tables(runs):
-    """Every number in "Allas resultat" is a cell of the national, type and sector tables
-    the audit above bounds (so the audit covers the page), at most rounded; a hidden
-    group has no number at all, and the page's data is complete: every group, year and
-    indicator of the tables."""
+    """Every number in "Allas resultat" is a cell of the national, type, sector, area and
+    size tables the audit above bounds (so the audit covers the page), at most rounded; a
+    hidden group has no number at all, and the page's data is complete: every group, year
+    and indicator of the tables."""
+    from mognad.publish.disclosure import LINKED_TABLES
+
     published = runs[0] / "results" / "tables"
-    levels = {"national": ("national_by_year", None), "org_type": ("type_by_year", "org_type")}
-    levels["sector"] = ("sector_by_year", "sector")
+    levels = LINKED_TABLES
     for language in CONFIG["languages"]:
         html = (runs[0] / "results" / language / "explorer.html").read_text(encoding="utf-8")
         found = re.search(

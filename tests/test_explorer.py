@@ -35,7 +35,8 @@ def labels(language: str = "sv"):
 
 
 def linked_tables(seed: int = 3) -> dict[str, pd.DataFrame]:
-    """National, type and sector tables of made-up organisations over three years: means,
+    """National, type, sector, area and size tables of made-up organisations over three
+    years: means,
     intervals of ±3, ``suppressed`` where a group has fewer than ``MIN_ORGS``
     organisations (its cells left filled with ``PLANTED``, as a careless table would)."""
     rng = np.random.default_rng(seed)
@@ -49,6 +50,8 @@ def linked_tables(seed: int = 3) -> dict[str, pd.DataFrame]:
                     base = rng.normal(40 + 2 * (year - 2023) + 3 * sectors.index(sector), 5)
                     rows.append(
                         {"year": year, "org_type": org_type, "sector": sector}
+                        | {"area": str(rng.choice(["SE11", "SE33"]))}
+                        | {"size_band": str(rng.choice(["0-99", "100-249", "1000+"]))}
                         | {i: base + rng.normal(0, 2) for i in INDICATORS}
                     )
     orgs = pd.DataFrame(rows)
@@ -68,6 +71,8 @@ def linked_tables(seed: int = 3) -> dict[str, pd.DataFrame]:
         "national_by_year": table([]),
         "type_by_year": table(["org_type"]),
         "sector_by_year": table(["sector"]),
+        "area_by_year": table(["area"]),
+        "size_by_year": table(["size_band"]),
     }
 
 
@@ -110,6 +115,31 @@ def test_the_data_is_the_published_tables_with_hidden_groups_empty():
             assert row.ci_low == pytest.approx(published[f"{row.indicator}_ci_low"])
     assert set(rows[rows["suppressed"]]["group"]) == {"regional_development"}
     assert set(data["group_label"][data["level"] == "org_type"]) == {"Kommun", "Region"}
+
+
+def test_every_grouping_is_offered_and_size_bands_run_from_small_to_large():
+    html = page("en")
+    menu = re.search(r'<select id="explorer-level".*?</select>', html, re.S)
+    assert menu and re.findall(r'<option value="(\w+)"', menu.group(0)) == [
+        "national",
+        "org_type",
+        "sector",
+        "area",
+        "size_band",
+    ]
+    records = pd.DataFrame(page_json(html, "explorer-data")["results"])
+    bands = records[records["level"] == "size_band"].drop_duplicates("group")
+    ordered = bands.sort_values("group_order")
+    assert list(ordered["group"]) == ["0-99", "100-249", "1000+"]
+    assert list(ordered["group_label"]) == [
+        "0–99 employees",
+        "100–249 employees",
+        "1,000 employees or more",
+    ]
+    assert set(records.loc[records["level"] == "area", "group_label"]) == {
+        "Stockholm",
+        "Upper Norrland",
+    }
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

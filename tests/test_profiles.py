@@ -16,6 +16,7 @@ import yaml
 
 from mognad.instrument import load_instrument
 from mognad.labels import load_labels
+from mognad.peers import with_peer_groups
 from mognad.publish.profiles import (
     CATEGORIES,
     CHARTS,
@@ -139,6 +140,25 @@ REGISTER = pd.DataFrame(
         "employees": [500, 80, 300, 200, 9000, 7000, 40],
     }
 )  # fmt: skip
+# each organisation's peer groups from the register, as scoring adds them
+ORGS = ORGS.merge(
+    with_peer_groups(REGISTER, (100, 250, 1000))[["org_id", "area", "size_band"]], on="org_id"
+)
+#: A and B are in Uppsala län (SE12): the area's mean is shown; A's size band (250-999)
+#: has two organisations, too few to show.
+AREAS = pd.DataFrame(
+    [
+        _group(2025, "area", "SE12", 4, [60.0, 55.0, 50.0, 45.0, 40.0, 35.0]),
+        _group(2025, "area", "SE21", 1, [52.0] * 6, suppressed=True),
+    ]
+)
+SIZES = pd.DataFrame(
+    [
+        _group(2025, "size_band", "250-999", 2, [54.0] * 6),
+        _group(2025, "size_band", "0-99", 3, [48.0] * 6),
+    ]
+)
+PEERS = {"area": AREAS, "size_band": SIZES}
 #: Replicate draws of 2025: each organisation's replicate means spread around its scores
 #: as a bootstrap's would (a planted normal spread of 2.5 points).
 N_REPLICATES = 400
@@ -171,7 +191,9 @@ DRAWS = _draws(ORGS, YEAR)
 
 @pytest.fixture(scope="module")
 def profiles():
-    return profile_data(ORGS, SECTORS, TYPES, YEAR, THRESHOLDS, register=REGISTER, draws=DRAWS)
+    return profile_data(
+        ORGS, SECTORS, TYPES, YEAR, THRESHOLDS, register=REGISTER, draws=DRAWS, peers=PEERS
+    )
 
 
 def _org_row(org_id: str) -> pd.Series:
@@ -450,7 +472,7 @@ def test_html_is_self_contained(profiles, labels):
     assert not re.search(r"https?://|<(link|img)\b|<script [^>]*src|url\(", index)
 
 
-def test_pdf_is_two_a4_pages_and_byte_identical(profiles, labels, tmp_path):
+def test_pdf_is_three_a4_pages_and_byte_identical(profiles, labels, tmp_path):
     for org_id in ("A", "B", "D", "E"):
         for lang in ("sv", "en"):
             first, second = tmp_path / f"{org_id}1.pdf", tmp_path / f"{org_id}2.pdf"
@@ -459,7 +481,7 @@ def test_pdf_is_two_a4_pages_and_byte_identical(profiles, labels, tmp_path):
             assert first.read_bytes() == second.read_bytes()
             assert (tmp_path / "a.html").read_bytes() == (tmp_path / "b.html").read_bytes()
             pages, size, _ = _pdf_text(first.read_bytes())
-            assert pages == (2 if profiles[org_id]["reportable"] else 1)
+            assert pages == (3 if profiles[org_id]["reportable"] else 1)
             assert size == pytest.approx(A4, abs=0.5)
 
 
@@ -542,6 +564,8 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
     )
     SECTORS.to_csv(tmp_path / "sector.csv", index=False)
     TYPES.to_csv(tmp_path / "type.csv", index=False)
+    AREAS.to_csv(tmp_path / "area.csv", index=False)
+    SIZES.to_csv(tmp_path / "size.csv", index=False)
     common = {
         "labels": str(ROOT / "data/codebook/labels.yaml"),
         "instrument": str(ROOT / CFG["instrument"]),
@@ -556,6 +580,8 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
             register=str(tmp_path / "register.csv"),
             sector=str(tmp_path / "sector.csv"),
             types=str(tmp_path / "type.csv"),
+            area=str(tmp_path / "area.csv"),
+            size_band=str(tmp_path / "size.csv"),
             instrument=common["instrument"],
         ),
         output=_Files([str(folder)]),
@@ -578,7 +604,7 @@ def test_workflow_scripts_write_data_profiles_and_index(tmp_path):
         tmp_path / "A.pdf",
         tmp_path / "A.log",
     )
-    assert _pdf_text((tmp_path / "A.pdf").read_bytes())[0] == 2
+    assert _pdf_text((tmp_path / "A.pdf").read_bytes())[0] == 3
     assert 'lang="en"' in (tmp_path / "A.html").read_text(encoding="utf-8")
     _run_script(
         "profile_index",
@@ -649,3 +675,40 @@ def test_quadrant_map_has_capability_across_and_legacy_up_as_the_report_scatter(
     assert x0 == pytest.approx(left + size / 2) and y0 == pytest.approx(top + size / 2)
     assert cx > x0 and cy > y0
     assert re.search(r">cap</text>", svg) and re.search(r">leg</text>", svg)
+
+
+def test_peers_are_the_published_area_and_size_means_a_small_one_hidden(profiles, labels):
+    a = profiles["A"]
+    assert [g for g in a["comparisons"]] == ["sector", "org_type", "area", "size_band"]
+    area, size = a["comparisons"]["area"], a["comparisons"]["size_band"]
+    published = AREAS.iloc[0]
+    assert area["code"] == "SE12" and area["shown"] and area["n_orgs"] == 4
+    assert area["values"]["maturity"] == pytest.approx(published["maturity"])
+    assert area["intervals"]["maturity"] == pytest.approx(
+        [published["maturity_ci_low"], published["maturity_ci_high"]]
+    )
+    # two organisations: hidden although the table did not mark it
+    assert size["code"] == "250-999" and not size["shown"]
+    assert size["values"] == {} and size["intervals"] == {}
+    assert not profile_violations(a)
+    leaked = json.loads(json.dumps(a))
+    leaked["comparisons"]["size_band"]["intervals"] = {"maturity": [50.0, 58.0]}
+    assert profile_violations(leaked)
+    # the page: a row per peer group, the difference signed, the hidden one marked
+    view = profile_view(a, labels["sv"])
+    rows = {r["group"]: r for r in view["peers"]}
+    assert list(rows) == [
+        "Sektorn: Utbildning/skola",
+        "Organisationstypen: Kommun",
+        "Riksområdet: Östra Mellansverige",
+        "Samma storlek: 250–999 anställda",
+    ]
+    own = _org_row("A")["maturity"]
+    gap = own - published["maturity"]
+    area_row = rows["Riksområdet: Östra Mellansverige"]
+    assert area_row["difference"].lstrip("+") == labels["sv"].number(round(gap, 1))
+    assert area_row["mean"] == labels["sv"].number(published["maturity"])
+    hidden = rows["Samma storlek: 250–999 anställda"]
+    assert hidden["mean"] == "dolt" and hidden["difference"] == "" and not hidden["shown"]
+    html = profile_html(a, labels["sv"])
+    assert "Jämfört med liknande organisationer" in html and "54,0" not in html

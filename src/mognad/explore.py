@@ -30,6 +30,7 @@ from mognad.ingest.clean import MappedYear, YearResult, combine_years, map_year
 from mognad.ingest.contracts import REASONS
 from mognad.ingest.exports import RawTable, read_export, test_response_flags
 from mognad.instrument import Codebook, Instrument, YearSpec, load_codebook, load_instrument
+from mognad.peers import DEFAULT_SIZE_BANDS
 from mognad.runner import absolute_config
 
 #: The tables :func:`score_years` returns: organisation-years and the group levels.
@@ -64,6 +65,8 @@ class Demo:
     national: pd.DataFrame
     sector: pd.DataFrame
     org_type: pd.DataFrame
+    area: pd.DataFrame
+    size_band: pd.DataFrame
 
     def spec(self, year: int) -> YearSpec:
         """How the year's export is written: file, layout, columns (from the codebook)."""
@@ -81,17 +84,18 @@ def score_years(
     instrument: Instrument,
     method: Method,
     bootstrap: Mapping[str, Any],
+    size_bands: Sequence[int] = DEFAULT_SIZE_BANDS,
 ) -> dict[str, pd.DataFrame]:
     """:func:`mognad.indices.scores.score_year` for every year in ``responses``, stacked in year
-    order (as the workflow's ``combine_scores`` does): ``org``, ``national``, ``sector``
-    and ``org_type``.
+    order (as the workflow's ``combine_scores`` does): ``org``, ``national``, ``sector``,
+    ``org_type``, ``area`` and ``size_band``.
 
     Why a function: rescoring all years under another :class:`~mognad.indices.scores.Method`
     (e.g. ``replace(method, dont_know="midpoint")``) is then one call.
     """
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in SCORE_TABLES}
     for _, rows in responses.groupby("year", sort=True):
-        tables = score_year(rows.reset_index(drop=True), instrument, method, bootstrap)
+        tables = score_year(rows.reset_index(drop=True), instrument, method, bootstrap, size_bands)
         for name in SCORE_TABLES:
             parts[name].append(tables[name])
     return {name: pd.concat(tables, ignore_index=True) for name, tables in parts.items()}
@@ -139,7 +143,8 @@ def load_demo(
     bootstrap = dict(config["bootstrap"])
     if bootstrap_replicates is not None:
         bootstrap["replicates"] = int(bootstrap_replicates)
-    scores = score_years(combined.responses, instrument, method, bootstrap)
+    bands = config["peers"]["size_bands"]
+    scores = score_years(combined.responses, instrument, method, bootstrap, bands)
     return Demo(
         config=config,
         instrument=instrument,
@@ -155,6 +160,8 @@ def load_demo(
         national=scores["national"],
         sector=scores["sector"],
         org_type=scores["org_type"],
+        area=scores["area"],
+        size_band=scores["size_band"],
     )
 
 
@@ -265,4 +272,6 @@ def with_method(demo: Demo, method: Method, bootstrap_replicates: int | None = N
         national=scores["national"],
         sector=scores["sector"],
         org_type=scores["org_type"],
+        area=scores["area"],
+        size_band=scores["size_band"],
     )

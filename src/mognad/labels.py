@@ -77,6 +77,20 @@ class Labels:
     def org_type(self, code: str) -> str:
         return self.get("org_types", code)
 
+    def area(self, code: str) -> str:
+        return self.get("areas", code)
+
+    def size_band(self, code: str) -> str:
+        """A size band (``100-249``, ``1000+``, :func:`mognad.peers.size_band_codes`)."""
+        if code.endswith("+"):
+            return self.text("size_band_open", low=self.number(float(code[:-1]), 0))
+        low, _, high = code.partition("-")
+        if not (low.isdigit() and high.isdigit()):
+            raise LabelError(f"{code!r} is no size band (expected e.g. '100-249' or '1000+')")
+        return self.text(
+            "size_band_range", low=self.number(float(low), 0), high=self.number(float(high), 0)
+        )
+
     def indicator(self, code: str) -> str:
         """A category, a dimension or ``maturity``."""
         return self.get("indicators", code)
@@ -122,10 +136,17 @@ class Labels:
         return self.get("headers", column)
 
     def group(self, level: str, code: str) -> str:
-        """A group of a ``level`` (``national``, ``sector``, ``org_type``) by its code."""
+        """A group of a ``level`` (``national``, ``sector``, ``org_type``, ``area``,
+        ``size_band``) by its code."""
         if level == "national":
             return self.text("national")
-        return self.sector(code) if level == "sector" else self.org_type(code)
+        names = {
+            "sector": self.sector,
+            "org_type": self.org_type,
+            "area": self.area,
+            "size_band": self.size_band,
+        }
+        return names[level](code)
 
     def text(self, key: str, **values: Any) -> str:
         return self.get("texts", key).format(**values)

@@ -7,12 +7,19 @@ heavy; the stages that make the outputs (:mod:`mognad.publish.tables`,
 
 from __future__ import annotations
 
-#: Published tables (``results/tables/<name>.csv``), in workbook order.
-PUBLISHED_TABLES = (
+#: The index tables: each group's scores by year (the linked tables of the disclosure
+#: audit, then the focus sectors).
+INDEX_TABLES = (
     "national_by_year",
     "sector_by_year",
     "type_by_year",
+    "area_by_year",
+    "size_by_year",
     "sector_focus",
+)
+#: Published tables (``results/tables/<name>.csv``), in workbook order.
+PUBLISHED_TABLES = (
+    *INDEX_TABLES,
     "sample",
     "quadrants",
     "change_decomposition",
@@ -51,10 +58,7 @@ COEFFICIENT_COLUMNS = [
 
 #: Category of each published table in the Snakemake report.
 TABLE_CATEGORY = {
-    **dict.fromkeys(
-        ("national_by_year", "sector_by_year", "type_by_year", "sector_focus", "quadrants"),
-        "Indices",
-    ),
+    **dict.fromkeys((*INDEX_TABLES, "quadrants"), "Indices"),
     **dict.fromkeys(("sample", "flow"), "Sample"),
     **dict.fromkeys(
         ("change_decomposition", "year_over_year", "fixed_effects_trend", "sector_trends"),
@@ -118,7 +122,13 @@ REPORT_TABLES = (
 
 #: The published tables "Allas resultat" reads (:mod:`mognad.publish.explorer`): the
 #: linked tables of the disclosure audit, national first.
-EXPLORER_TABLES = ("national_by_year", "type_by_year", "sector_by_year")
+EXPLORER_TABLES = (
+    "national_by_year",
+    "type_by_year",
+    "sector_by_year",
+    "area_by_year",
+    "size_by_year",
+)
 
 #: The published tables released as open data (a Frictionless data package).
 OPEN_TABLES = ("national_by_year", "sector_by_year", "type_by_year", "quadrants")

@@ -110,6 +110,8 @@ TABLE_SOURCES = {
     "national_by_year": "mognad.indices.scores:score_year",
     "sector_by_year": "mognad.indices.scores:score_year",
     "type_by_year": "mognad.indices.scores:score_year",
+    "area_by_year": "mognad.indices.scores:score_year",
+    "size_by_year": "mognad.indices.scores:score_year",
     "sector_focus": "mognad.analyses.sectors:focus_table",
     "sample": "mognad.publish.tables:sample_table",
     "quadrants": "mognad.indices.scores:quadrant_table",

@@ -93,6 +93,8 @@ checkpoint profile_data:
         draws="data/processed/years/org_draws_{year}.parquet",
         sector="results/tables/sector_by_year.csv",
         types="results/tables/type_by_year.csv",
+        area="results/tables/area_by_year.csv",
+        size_band="results/tables/size_by_year.csv",
         register=config["source"]["organisations"],
         instrument=config["instrument"],
     output:

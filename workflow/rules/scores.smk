@@ -19,6 +19,7 @@ rule score_year:
         runtime=10,
     params:
         method=config["method"],
+        size_bands=config["peers"]["size_bands"],
         code=script_code("score_year.py"),
     message:
         "Scores of {wildcards.year}"
@@ -38,6 +39,8 @@ rule bootstrap_year:
         national="data/processed/years/national_{year}.parquet",
         sector="data/processed/years/sector_{year}.parquet",
         org_type="data/processed/years/org_type_{year}.parquet",
+        area="data/processed/years/area_{year}.parquet",
+        size_band="data/processed/years/size_band_{year}.parquet",
         org_draws="data/processed/years/org_draws_{year}.parquet",
     log:
         "logs/bootstrap_year/{year}.log",
@@ -80,11 +83,15 @@ rule combine_intervals:
         national=per_year("data/processed/years/national_{year}.parquet"),
         sector=per_year("data/processed/years/sector_{year}.parquet"),
         org_type=per_year("data/processed/years/org_type_{year}.parquet"),
+        area=per_year("data/processed/years/area_{year}.parquet"),
+        size_band=per_year("data/processed/years/size_band_{year}.parquet"),
     output:
         org_intervals="data/processed/org_intervals.parquet",
         national="data/processed/tables/national_by_year.csv",
         sector="data/processed/tables/sector_by_year.csv",
         org_type="data/processed/tables/type_by_year.csv",
+        area="data/processed/tables/area_by_year.csv",
+        size_band="data/processed/tables/size_by_year.csv",
     log:
         "logs/combine_intervals.log",
     conda:

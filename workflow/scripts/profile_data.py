@@ -37,6 +37,7 @@ def main(smk) -> None:
             register=read_organisations(smk.input.register),
             draws=pd.read_parquet(smk.input.draws),
             level=smk.params.ci_level,
+            peers={g: pd.read_csv(getattr(smk.input, g)) for g in ("area", "size_band")},
         )
         problems = [p for data in profiles.values() for p in profile_violations(data)]
         if problems:

@@ -14,6 +14,7 @@ def main(smk) -> None:
             pd.read_parquet(smk.input.responses),
             load_instrument(smk.input.instrument),
             Method.from_config(smk.params.method),
+            smk.params.size_bands,
         )
         write_tables(tables, smk.output)
         log.info("%s", {name: len(table) for name, table in tables.items()})

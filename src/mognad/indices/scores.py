@@ -30,6 +30,7 @@ from mognad.indices.bootstrap import (
 )
 from mognad.ingest.contracts import enforce, group_scores_contract, org_scores_contract
 from mognad.instrument import Instrument
+from mognad.peers import DEFAULT_SIZE_BANDS, PEER_COLUMNS, with_peer_groups
 
 #: The quadrant codes, by (capability high, legacy high).
 QUADRANTS = {
@@ -276,12 +277,20 @@ def quadrant_shares(orgs: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
     return counts
 
 
-#: The groupings every year is reported by, beyond single organisations.
+#: The groupings every year is reported by, beyond single organisations: the nation,
+#: sectors and types, and the peer groups of :mod:`mognad.peers` (area, size band).
 GROUPINGS: dict[str, tuple[str, ...]] = {
     "national": (),
     "sector": ("sector",),
     "org_type": ("org_type",),
+    "area": ("area",),
+    "size_band": ("size_band",),
 }
+#: The groupings the quadrant table counts by: quadrant counts of a peer group beside
+#: its sector's would show who is where in small intersections.
+QUADRANT_GROUPINGS = ("national", "sector", "org_type")
+#: An organisation's attributes that its year's groupings read.
+ATTRIBUTES = ("org_type", "sector", *PEER_COLUMNS)
 
 
 def _with_intervals(
@@ -296,22 +305,26 @@ def _with_intervals(
 
 
 def point_scores_year(
-    responses: pd.DataFrame, instrument: Instrument, method: Method
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    method: Method,
+    size_bands: Sequence[int] = DEFAULT_SIZE_BANDS,
 ) -> dict[str, pd.DataFrame]:
     """The point scores of one year: every respondent's (``respondents``: ``year``,
     ``org_id`` and the scores, computed once for every job that needs them) and every
-    organisation's (``org``, with its quadrant). No intervals: those need the bootstrap,
-    and keeping them apart lets a change of interval level leave the analyses alone."""
+    organisation's (``org``, with its quadrant and peer groups, :mod:`mognad.peers`). No
+    intervals: those need the bootstrap, and keeping them apart lets a change of interval
+    level leave the analyses alone."""
     year = int(responses["year"].iloc[0])
     columns = score_columns(instrument)
     scores = keyed_scores(responses, instrument, method)
+    register = ["year", "org_type", "sector", "county", "employees"]
     attributes = (
-        responses.groupby("org_id", sort=True, observed=True)[["year", "org_type", "sector"]]
-        .first()
-        .reset_index()
+        responses.groupby("org_id", sort=True, observed=True)[register].first().reset_index()
     )
+    attributes = with_peer_groups(attributes, size_bands)
     orgs = organisation_scores(scores, columns).merge(attributes, on=["year", "org_id"])
-    orgs = orgs[["year", "org_id", "org_type", "sector", "n_respondents", *columns]]
+    orgs = orgs[["year", "org_id", *ATTRIBUTES, "n_respondents", *columns]]
     orgs["quadrant"] = quadrant(orgs["capability"], orgs["legacy"], method.quadrant_thresholds)
     orgs["method_version"] = method.version
     contract = org_scores_contract(instrument, intervals=False)
@@ -331,7 +344,7 @@ def interval_scores_year(
     only intervals; point estimates come from the organisation scores."""
     year = int(orgs["year"].iloc[0])
     columns = score_columns(instrument)
-    attributes = orgs[["year", "org_id", "org_type", "sector"]]
+    attributes = orgs[["year", "org_id", *ATTRIBUTES]]
     spec = BootstrapSpec(
         replicates=bootstrap["replicates"],
         seed=bootstrap["seed"],
@@ -383,13 +396,17 @@ def with_org_intervals(orgs: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFr
 
 
 def score_year(
-    responses: pd.DataFrame, instrument: Instrument, method: Method, bootstrap: Mapping[str, Any]
+    responses: pd.DataFrame,
+    instrument: Instrument,
+    method: Method,
+    bootstrap: Mapping[str, Any],
+    size_bands: Sequence[int] = DEFAULT_SIZE_BANDS,
 ) -> dict[str, pd.DataFrame]:
-    """Organisation, national, sector and type scores of one year with bootstrap intervals
+    """Organisation and group scores of one year with bootstrap intervals
     (:func:`point_scores_year`, then :func:`interval_scores_year`), for exploring a year
     in one call; the workflow runs the two steps as separate jobs."""
     year = int(responses["year"].iloc[0])
-    points = point_scores_year(responses, instrument, method)
+    points = point_scores_year(responses, instrument, method, size_bands)
     out = interval_scores_year(points["respondents"], points["org"], instrument, method, bootstrap)
     out.pop("org_draws")
     orgs = with_org_intervals(points["org"], out.pop("org_intervals"))
@@ -402,7 +419,8 @@ def quadrant_table(orgs: pd.DataFrame) -> pd.DataFrame:
     """Quadrant counts and shares per year: nationally (group "all") and by sector and type
     (names are the labels' business and join at publishing)."""
     parts = []
-    for level, by in GROUPINGS.items():
+    for level in QUADRANT_GROUPINGS:
+        by = GROUPINGS[level]
         shares = quadrant_shares(orgs, list(by))
         shares.insert(1, "level", level)
         shares.insert(2, "group", shares.pop(by[0]) if by else "all")

@@ -222,6 +222,8 @@ def org_scores_contract(instrument: Instrument, intervals: bool = True) -> Contr
             Column("org_id", "str"),
             Column("org_type", "str"),
             Column("sector", "str"),
+            Column("area", "str"),
+            Column("size_band", "str"),
             Column("n_respondents", "int", min=1),
             *_score_columns(instrument, intervals),
             Column(
@@ -237,7 +239,8 @@ def org_scores_contract(instrument: Instrument, intervals: bool = True) -> Contr
 
 
 def group_scores_contract(instrument: Instrument, by: tuple[str, ...]) -> Contract:
-    """One row per year and group (nation, sector or type): figures with intervals."""
+    """One row per year and group (nation, sector, type, area or size band): figures with
+    intervals."""
     return Contract(
         name="group_scores",
         columns=(

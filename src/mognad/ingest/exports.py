@@ -30,6 +30,7 @@ import pandas as pd
 
 from mognad.errors import EMAIL, PERSONNUMMER, InputError, Problem, shown_value
 from mognad.instrument import Instrument, YearSpec, normalise_label
+from mognad.peers import COUNTY_AREA
 
 #: Columns of the organisation register, in order.
 REGISTER_COLUMNS = (
@@ -417,6 +418,17 @@ def read_organisations(path: str | Path) -> pd.DataFrame:
                 "a head count > 0",
                 "employees",
                 tuple(rows[bad]),
+            )
+        )
+    unknown = ~frame["county"].isin(list(COUNTY_AREA)).to_numpy()
+    if unknown.any():
+        problems.append(
+            Problem(
+                file,
+                ", ".join(repr(c) for c in sorted(set(frame["county"][unknown]))[:3]),
+                "a county's full name, as 'Stockholms län' (mognad.peers.COUNTY_AREA)",
+                "county",
+                tuple(rows[unknown]),
             )
         )
     if problems:

@@ -2,13 +2,15 @@
 
 Small-cell suppression hides a group's value, but the published numbers of a year are
 linked: the national figure is the organisation-weighted mean of the sectors' (and of the
-types'), a type's is the mean of its sectors'. A reader who knows these relations and
-the published organisation counts can solve for a hidden value. This module does what
+types', the areas' and the size bands'), a type's is the mean of its sectors'. A reader
+who knows these relations and the published organisation counts can solve for a hidden
+value. This module does what
 such a reader would, by linear programming (scipy's HiGHS): for every hidden value, the
 tightest interval that the published numbers allow.
 
 The unknowns are the totals T_c of each *cell*, the finest grouping that the published
-tables cut the organisations into (sector within organisation type), each bounded by
+tables cut the organisations into (sector within organisation type; with the peer
+groups' tables, a sector within an area and a size band), each bounded by
 0 <= T_c <= 100 n_c (scores are 0-100 %). Every published mean of a group g is the
 constraint n_g (v - h) <= sum of its cells' T_c <= n_g (v + h), where h is half a unit in
 the value's sixth significant digit (the published precision). A hidden group's interval
@@ -44,12 +46,17 @@ from mognad.publish.smallcell import Thresholds
 
 #: Scores lie in [0, SCORE_MAX].
 SCORE_MAX = 100.0
-#: The tables whose group means the audit links: level, table, group column.
+#: The tables whose group means the audit links: level, table, group column. The peer
+#: groups' tables (area, size band) are linked when they are given.
 LINKED = (
     ("national", "national_by_year", None),
     ("org_type", "type_by_year", "org_type"),
     ("sector", "sector_by_year", "sector"),
+    ("area", "area_by_year", "area"),
+    ("size_band", "size_by_year", "size_band"),
 )
+#: Levels that cut across sectors: their cells need who is where (``members``).
+CROSSING = ("area", "size_band")
 
 
 @dataclass(frozen=True)
@@ -62,16 +69,53 @@ class Group:
     n_orgs: int
 
 
-def year_cells(sample: pd.DataFrame, year: int) -> tuple[dict[str, int], list[Group]]:
-    """The cells (sectors, with their organisation counts) of one year and every group
-    of the linked tables as a union of cells, from the published ``sample`` table."""
+def _linked(tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, str, str | None]]:
+    """The linked tables among ``tables`` (national, type and sector always)."""
+    return [(lv, name, col) for lv, name, col in LINKED if lv not in CROSSING or name in tables]
+
+
+def cell_columns(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The columns whose values make a cell: the sector, and each crossing level linked."""
+    return ["sector", *(lv for lv, _, _ in _linked(tables) if lv in CROSSING)]
+
+
+def cell_key(row: Mapping | pd.Series, columns: Sequence[str]) -> str:
+    """The name of the cell of an organisation (``row`` holds its ``columns``)."""
+    return "/".join(str(row[c]) for c in columns)
+
+
+def year_cells(
+    tables: Mapping[str, pd.DataFrame], year: int, members: pd.DataFrame | None = None
+) -> tuple[dict[str, int], list[Group]]:
+    """The cells of one year (with their organisation counts) and every group of the
+    linked tables as a union of cells.
+
+    Without area and size tables a cell is a sector, as the published ``sample`` table
+    counts them. With them, a cell is a sector within an area and a size band, from
+    ``members`` (``year``, ``org_id``, ``sector`` and the crossing columns): who took
+    part is public, and a reader may know every participant's county and size.
+    """
+    sample = tables["sample"]
     rows = sample[sample["year"] == year]
-    cells = {str(r.sector): int(r.n_orgs) for r in rows.itertuples()}
+    type_of = dict(zip(rows["sector"].astype(str), rows["org_type"].astype(str), strict=True))
+    columns = cell_columns(tables)
+    if len(columns) == 1:
+        frame = rows.assign(sector=rows["sector"].astype(str))[["sector", "n_orgs"]]
+    elif members is None:
+        raise ValueError(f"the {columns[1:]} tables are linked only with the members' groups")
+    else:
+        part = members[members["year"] == year].astype({c: str for c in columns})
+        frame = part.groupby(columns, sort=True).size().rename("n_orgs").reset_index()
+    frame = frame.assign(
+        org_type=frame["sector"].map(type_of),
+        cell=[cell_key(r, columns) for r in frame[columns].to_dict("records")],
+    )
+    cells = dict(zip(frame["cell"], frame["n_orgs"].astype(int), strict=True))
     groups = [Group("national", "all", tuple(sorted(cells)), sum(cells.values()))]
-    for org_type, part in rows.groupby("org_type", sort=True):
-        members = tuple(sorted(part["sector"].astype(str)))
-        groups.append(Group("org_type", str(org_type), members, int(part["n_orgs"].sum())))
-    groups += [Group("sector", c, (c,), n) for c, n in sorted(cells.items())]
+    for level, _, column in _linked(tables)[1:]:
+        for name, part in frame.groupby(column, sort=True):
+            members_of = tuple(sorted(part["cell"]))
+            groups.append(Group(level, str(name), members_of, int(part["n_orgs"].sum())))
     return cells, groups
 
 
@@ -88,7 +132,7 @@ def published_values(
 ) -> dict[tuple[str, str], float]:
     """(level, group) -> the published value of ``indicator`` (NaN where hidden)."""
     out = {}
-    for level, name, column in LINKED:
+    for level, name, column in _linked(tables):
         table = tables[name]
         for row in table[table["year"] == year].itertuples():
             group = "all" if column is None else str(getattr(row, column))
@@ -149,21 +193,25 @@ def audit_year(
     insiders: pd.DataFrame | None = None,
     targets: Sequence[str] = ("group", "organisation"),
     outsider: bool = True,
+    members: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The tightest interval the published tables of ``year`` allow for every hidden
     group value and for every single organisation, per indicator.
 
     ``tables`` are the published tables (``sample``, ``national_by_year``,
-    ``type_by_year``, ``sector_by_year``). ``insiders``: organisations that know their own
-    value, with ``org_id``, ``sector`` and each indicator; each is audited as an attacker
-    of its own (``attacker`` = its id), besides the outside reader (``outsider``, unless
+    ``type_by_year``, ``sector_by_year`` and, if published, ``area_by_year`` and
+    ``size_by_year``, which need ``members``: see :func:`year_cells`). ``insiders``:
+    organisations that know their own value, with ``org_id``, ``sector`` (and the
+    crossing columns) and each indicator; each is audited as an attacker of its own
+    (``attacker`` = its id), besides the outside reader (``outsider``, unless
     ``outsider`` is false). ``targets`` limits what is bounded.
 
     Returns ``year, indicator, attacker, target, level, group, n_orgs, low, high,
     width``: ``target`` is ``group`` (a hidden group's mean) or ``organisation`` (any
     one organisation of the cell ``group``, other than the insider).
     """
-    cells, groups = year_cells(tables["sample"], year)
+    cells, groups = year_cells(tables, year, members)
+    columns = cell_columns(tables)
     order = tuple(sorted(cells))
     records = []
     attackers: list[tuple[str, pd.Series | None]] = [("outsider", None)] if outsider else []
@@ -173,7 +221,7 @@ def audit_year(
         values = published_values(tables, year, indicator)
         polytope = _polytope(cells, groups, values)
         for name, row in attackers:
-            insider = None if row is None else (str(row["sector"]), float(row[indicator]))
+            insider = None if row is None else (cell_key(row, columns), float(row[indicator]))
             bounds = polytope.bounds(cells, insider)
             for group in groups if "group" in targets else ():
                 if math.isfinite(values.get((group.level, group.name), math.nan)):
@@ -206,7 +254,7 @@ def audit_year(
                         indicator,
                         name,
                         "organisation",
-                        Group("sector", cell, (cell,), others),
+                        Group("cell", cell, (cell,), others),
                         low,
                         high,
                     )
@@ -290,7 +338,7 @@ def audit_changes(
             weights[position[(y, org)]] = 1.0 / len(rows)
         return weights
 
-    for _, name, column in LINKED:
+    for _, name, column in _linked(tables):
         table = tables[name]
         for y in (previous, year):
             part = who[who["year"] == y]

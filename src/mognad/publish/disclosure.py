@@ -157,25 +157,35 @@ def quadrant_points(orgs: pd.DataFrame, year: int, thresholds: Thresholds) -> pd
 # --- complementary suppression -------------------------------------------------------------
 
 #: The linked tables of a year, by level: the national mean is the organisation-weighted
-#: mean of the types' and of the sectors', and a type's is that of its sectors'.
+#: mean of the types', of the sectors', of the areas' and of the size bands', and a type's
+#: is that of its sectors'. Areas and size bands cut across sectors (:mod:`mognad.peers`).
 LINKED_TABLES = {
     "national": ("national_by_year", None),
     "org_type": ("type_by_year", "org_type"),
     "sector": ("sector_by_year", "sector"),
+    "area": ("area_by_year", "area"),
+    "size_band": ("size_by_year", "size_band"),
 }
 GroupKey = tuple[int, str, str]  # (year, level, group)
 
 
-def _margins(sample_year: pd.DataFrame) -> list[tuple[tuple[str, str], list[tuple[str, str]]]]:
-    """Each linked relation of a year as (total, members): nation = its types, nation =
-    its sectors, type = its sectors."""
-    sectors = [("sector", str(s)) for s in sorted(sample_year["sector"].astype(str))]
-    types = sorted(sample_year["org_type"].astype(str).unique())
-    margins = [
-        (("national", "all"), [("org_type", t) for t in types]),
-        (("national", "all"), sectors),
-    ]
-    for org_type in types:
+def linked_levels(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The levels whose linked table is among ``tables``."""
+    return [level for level, (name, _) in LINKED_TABLES.items() if name in tables]
+
+
+def _margins(
+    tables: Mapping[str, pd.DataFrame], year: int
+) -> list[tuple[tuple[str, str], list[tuple[str, str]]]]:
+    """Each linked relation of a year as (total, members): nation = its types, its
+    sectors, its areas, its size bands; type = its sectors."""
+    sample_year = tables["sample"][tables["sample"]["year"] == year]
+    margins = []
+    for level in linked_levels(tables)[1:]:
+        rows = group_rows(tables, level)
+        groups = sorted(rows.loc[rows["year"] == year, "group"].astype(str))
+        margins.append((("national", "all"), [(level, g) for g in groups]))
+    for org_type in sorted(sample_year["org_type"].astype(str).unique()):
         part = sample_year[sample_year["org_type"].astype(str) == org_type]
         margins.append(
             (
@@ -218,17 +228,20 @@ def complementary_hidden(
     ``tables``: the published ``sample`` and linked tables, small cells already hidden.
     The method is the classic one of table-protection software (τ-Argus' singleton
     rule, sdcTable's simple heuristic), checked by an exact audit: in every relation
-    (nation = its types, nation = its sectors, type = its sectors) whose total is shown,
-    one hidden member alone would be the total minus the others, so the member with the
-    fewest organisations is hidden beside it (the total itself where it has one member);
+    (nation = its types, its sectors, its areas or its size bands; type = its sectors)
+    whose total is shown, one hidden member alone would be the total minus the others,
+    so the member with the fewest organisations is hidden beside it (the total itself
+    where it has one member);
     then :func:`mognad.publish.audit.audit_year` bounds every hidden value by linear programming,
     and while one is narrower than the protection width, the smallest shown group of a
     relation it is in is hidden too. Ties go to the group code's order.
 
-    With ``orgs`` (``year``, ``org_id``, ``sector`` and the indicators), the audit also
-    takes the part of every organisation of a hidden sector, which knows its own score:
-    the sole organisation of a sector would otherwise read its complement's value off
-    their type's published mean.
+    With ``orgs`` (``year``, ``org_id``, ``sector``, the peer groups' columns and the
+    indicators), the audit also takes the part of every organisation of a hidden group,
+    which knows its own score: the sole organisation of a sector would otherwise read its
+    complement's value off their type's published mean. ``orgs`` also says which cells
+    the area and size tables cut the sectors into (:func:`mognad.publish.audit.year_cells`);
+    they are needed when those tables are given.
     """
     hidden: set[GroupKey] = set()
     for year in sorted(int(y) for y in tables["sample"]["year"].unique()):
@@ -255,8 +268,9 @@ def _protect_year(
     """The (level, group) pairs of one year that complementary suppression hides."""
     from mognad.publish.audit import audit_year
 
-    margins = _margins(tables["sample"][tables["sample"]["year"] == year])
-    rows = pd.concat([group_rows(tables, level).assign(level=level) for level in LINKED_TABLES])
+    margins = _margins(tables, year)
+    levels = linked_levels(tables)
+    rows = pd.concat([group_rows(tables, level).assign(level=level) for level in levels])
     rows = rows[rows["year"] == year]
     keys = list(zip(rows["level"], rows["group"].astype(str), strict=True))
     counts = dict(zip(keys, rows["n_orgs"].astype(int), strict=True))
@@ -270,15 +284,24 @@ def _protect_year(
                 break
         if added is None:
             masked = _masked(tables, year, hidden)
-            audit = audit_year(masked, year, indicators, targets=("group",))
+            audit = audit_year(masked, year, indicators, targets=("group",), members=orgs)
             if orgs is not None:
-                sectors = {g for level, g in hidden if level == "sector"}
-                insiders = orgs[orgs["sector"].astype(str).isin(sectors)]
+                inside = np.zeros(len(orgs), dtype=bool)
+                for level in levels[1:]:
+                    groups = {g for lv, g in hidden if lv == level}
+                    inside |= orgs[level].astype(str).isin(groups).to_numpy()
+                insiders = orgs[inside]
                 audit = pd.concat(
                     [
                         audit,
                         audit_year(
-                            masked, year, indicators, insiders, targets=("group",), outsider=False
+                            masked,
+                            year,
+                            indicators,
+                            insiders,
+                            targets=("group",),
+                            outsider=False,
+                            members=orgs,
                         ),
                     ]
                 )
@@ -301,7 +324,8 @@ def _masked(
 ) -> dict[str, pd.DataFrame]:
     """The linked tables with the groups ``hidden`` in ``year`` hidden as well."""
     out = {"sample": tables["sample"]}
-    for level, (name, _) in LINKED_TABLES.items():
+    for level in linked_levels(tables):
+        name = LINKED_TABLES[level][0]
         rows = group_rows(tables, level)
         mask = (rows["year"] == year) & rows["group"].map(lambda g, lv=level: (lv, g) in hidden)
         out[name] = hide(tables[name], mask.to_numpy(), CellRule())

@@ -25,7 +25,7 @@ import pandas as pd
 
 from mognad.files import write_bytes
 from mognad.outputs import EXPLORER_TABLES
-from mognad.publish.disclosure import LINKED_TABLES, group_rows
+from mognad.publish.disclosure import group_rows, linked_levels
 from mognad.publish.pages import html_templates
 
 if TYPE_CHECKING:
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "explorer"
 #: The dimensions and the maturity come first in the measure menu, then the categories.
 LEADING_INDICATORS = ("maturity", "capability", "legacy")
-#: The levels of the page, in menu order (those of the linked tables).
-LEVELS = tuple(LINKED_TABLES)
 #: Where the charts' parameters read their values: the page's own form controls.
 CONTROLS = {"indicator": "explorer-indicator", "level": "explorer-level", "year": "explorer-year"}
 #: The data set both charts read (inlined once in the page).
@@ -76,7 +74,7 @@ def explorer_data(
     ``value``, ``ci_low``, ``ci_high`` (missing where the table hides them), ``n_orgs`` and
     ``suppressed``; ``group_label`` is the group's name in the page's language."""
     parts = []
-    for level in LEVELS:
+    for level in linked_levels(tables):
         rows = group_rows(tables, level)
         for indicator in indicators:
             part = pd.DataFrame(
@@ -103,6 +101,9 @@ def explorer_data(
         for lv, g in data[["level", "group"]].drop_duplicates().itertuples(index=False)
     }
     data["group_label"] = [names[k] for k in zip(data["level"], data["group"], strict=True)]
+    # legend order: size bands from small to large, other groups by name
+    order = {key: i for i, key in enumerate(sorted(names, key=lambda k: _group_order(k, names)))}
+    data["group_order"] = [order[k] for k in zip(data["level"], data["group"], strict=True)]
     return data.sort_values(["level", "group", "indicator", "year"], kind="stable").reset_index(
         drop=True
     )
@@ -159,12 +160,21 @@ def _tooltip(labels: Labels) -> list[Any]:
     ]
 
 
+def _group_order(key: tuple[str, str], names: Mapping[tuple[str, str], str]) -> tuple:
+    """Where a group comes in its level's legend: a size band by its lower edge."""
+    level, group = key
+    if level == "size_band":
+        return (level, int(group.rstrip("+").partition("-")[0]), "")
+    return (level, 0, names[key])
+
+
 def _colour() -> Any:
     """One colour per group of the chosen level, in the legend below the chart."""
     import altair as alt
 
     return alt.Color(
         "group_label:N",
+        sort=alt.EncodingSortField("group_order", op="min"),
         scale=alt.Scale(range=list(PALETTE)),
         legend=alt.Legend(title=None, orient="bottom", columns=2, symbolOpacity=1, labelLimit=260),
     )
@@ -316,7 +326,7 @@ def explorer_html(
                 "name": labels.header(lv) if lv != "national" else labels.text("national"),
                 "selected": lv == "sector",
             }
-            for lv in LEVELS
+            for lv in linked_levels(tables)
         ],
         "indicator_label": labels.text("explorer_indicator"),
         "level_label": labels.text("explorer_level"),

@@ -49,6 +49,8 @@ RULES: dict[str, CellRule] = {
     "national_by_year": _GROUP,
     "sector_by_year": _GROUP,
     "type_by_year": _GROUP,
+    "area_by_year": _GROUP,
+    "size_by_year": _GROUP,
     "sector_focus": _GROUP,
     "sample": CellRule(values=()),
     "quadrants": CellRule(org_counts=("n_orgs_group",), values=("n_orgs", "share")),
@@ -169,6 +171,8 @@ GROUP_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
     "national_by_year": ("national", ()),
     "type_by_year": ("org_type", ("org_type",)),
     "sector_by_year": ("sector", ("sector",)),
+    "area_by_year": ("area", ("area",)),
+    "size_by_year": ("size_band", ("size_band",)),
     "sector_focus": ("sector", ("sector",)),
     "quadrants": ("level", ("group",)),
     "sensitivity_groups": ("level", ("group",)),
@@ -266,8 +270,7 @@ def publish_tables(
         for position, language in enumerate(("sv", "en"), start=4):
             names = quadrants["quadrant"].map(lambda q, lang=language: quadrant_names[q][lang])
             quadrants.insert(position, f"quadrant_{language}", names)
-    linked = [name for name, _ in LINKED_TABLES.values()]
-    if all(name in out for name in linked):
+    if all(name in out for name, _ in list(LINKED_TABLES.values())[:3]):
         rule = RULES["national_by_year"]
         indicators = [
             c
@@ -291,6 +294,8 @@ def publish_tables(
 _CODE_COLUMNS: dict[str, Callable[[Labels, str], str]] = {
     "sector": Labels.sector,
     "org_type": Labels.org_type,
+    "area": Labels.area,
+    "size_band": Labels.size_band,
     "quadrant": Labels.quadrant,
     "indicator": Labels.indicator,
     "category": Labels.indicator,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # rendering a profile must not pay for importing pandas
 
 
 #: Version of the profile dict's layout; a renderer refuses other versions.
-SCHEMA = 2
+SCHEMA = 3
 #: The instrument's six categories in its order, and the dimensions they form.
 CATEGORIES = ("effektivitet", "innovation", "balansering", "organisation", "anvandare", "teknik")
 DIMENSIONS = {
@@ -37,6 +37,9 @@ HEADLINE = ("maturity", "capability", "legacy")
 #: Comparison groups: the profile key and the column naming the group in its table. The
 #: first that is shown is the reference of the gaps and of the advice.
 GROUPS = ("sector", "org_type")
+#: Every peer group a profile compares with, in the order it shows them: the reference
+#: groups, then the organisations of its area and of its size band (:mod:`mognad.peers`).
+PEER_GROUPS = (*GROUPS, "area", "size_band")
 #: Improvement suggestions: at most this many categories clearly below the reference.
 ADVICE_CATEGORIES = 2
 #: The register's columns a profile shows (its name and where it is).
@@ -91,6 +94,12 @@ def _comparison(
     if "n_respondents" in rows:
         small |= thresholds.too_few_respondents(rows["n_respondents"].fillna(0).to_numpy())
     complete = ~(values != values).any(axis=1)  # no NaN
+    bounds = [f"{ind}_{b}" for ind in HEADLINE for b in ("ci_low", "ci_high")]
+    limits = (
+        rows[bounds].astype(float).to_numpy().reshape(len(rows), len(HEADLINE), 2)
+        if all(b in rows for b in bounds)
+        else None
+    )
     out = {}
     for i, group in enumerate(rows[key].astype(str)):
         shown = bool(not suppressed[i] and not small[i] and complete[i])
@@ -101,6 +110,11 @@ def _comparison(
             "shown": shown,
             "values": (
                 {ind: _number(values[i, j]) for j, ind in enumerate(indicators)} if shown else {}
+            ),
+            "intervals": (
+                {ind: [_number(x) for x in limits[i, j]] for j, ind in enumerate(HEADLINE)}
+                if shown and limits is not None
+                else {}
             ),
         }
     return out
@@ -151,6 +165,7 @@ def profile_data(
     register: pd.DataFrame | None = None,
     draws: pd.DataFrame | None = None,
     level: float = 0.95,
+    peers: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """One JSON-able dict per organisation taking part in ``year``, keyed by ``org_id``.
 
@@ -163,7 +178,9 @@ def profile_data(
     (``method.quadrant_thresholds``, default 50/50). ``register``: the organisation
     register (names and places; without it a profile has none). ``draws``: the year's
     replicate draws (``org_draws``) for quadrant probabilities and ranks at ``level``
-    (without them a profile has neither).
+    (without them a profile has neither). ``peers``: the published tables of the peer
+    groups by their column (``area``: ``area_by_year``, ``size_band``:
+    ``size_by_year``), each compared with where ``orgs`` names the organisation's group.
     """
     import numpy as np
 
@@ -202,11 +219,13 @@ def profile_data(
     change = values[:, : len(HEADLINE)] - earlier[list(HEADLINE)].astype(float).to_numpy()
     quadrants = current["quadrant"].astype(object).to_numpy()
     years = sorted(int(y) for y in orgs.loc[orgs["year"] <= year, "year"].unique())
+    tables = {"sector": sectors, "org_type": types, **(peers or {})}
     compare = {
         (level_name, y): _comparison(table, level_name, y, thresholds, indicators)
-        for level_name, table in (("sector", sectors), ("org_type", types))
-        for y in years
+        for level_name, table in tables.items()
+        for y in (years if level_name == "sector" else [year])
     }
+    levels = [g for g in PEER_GROUPS if g in tables and g in current]
     version = (
         current["method_version"].astype(str).to_numpy()
         if "method_version" in current
@@ -214,6 +233,7 @@ def profile_data(
     )
     sector = current["sector"].astype(str).to_numpy()
     org_type = current["org_type"].astype(str).to_numpy()
+    group_of = {g: current[g].astype(str).to_numpy() for g in levels}
     places = _places(register, ids)
     trends = _trends(orgs, ids, year, thresholds, compare, sector)
     chances, ranks = _from_draws(draws, ids, values[:, 0], reportable, quadrant_thresholds, level)
@@ -232,9 +252,18 @@ def profile_data(
                 ),
             }
         groups = {}
-        for level_name, code in (("sector", sector[i]), ("org_type", org_type[i])):
+        for level_name in levels:
+            code = group_of[level_name][i]
             groups[level_name] = compare[level_name, year].get(
-                code, {"code": code, "year": year, "n_orgs": 0, "shown": False, "values": {}}
+                code,
+                {
+                    "code": code,
+                    "year": year,
+                    "n_orgs": 0,
+                    "shown": False,
+                    "values": {},
+                    "intervals": {},
+                },
             )
         scores = _score_entry(values[i], bounds[i], indicators) if ok else {}
         code = quadrants[i]
@@ -410,7 +439,7 @@ def profile_violations(data: Mapping[str, Any], thresholds: Thresholds | None = 
             problems.append(
                 f"{who}: {level} mean shown from {group['n_orgs']} < {thresholds.min_orgs} orgs"
             )
-        if group.get("values") and not group.get("shown"):
+        if (group.get("values") or group.get("intervals")) and not group.get("shown"):
             problems.append(f"{who}: {level} mean carries values although not shown")
     return problems
 

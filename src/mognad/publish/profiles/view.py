@@ -18,8 +18,10 @@ from mognad.publish.profiles.data import (
     GROUPS,
     HEADLINE,
     HTML_FONT,
+    PEER_GROUPS,
     SCHEMA,
 )
+from mognad.publish.profiles.uncertainty import gap_to
 
 #: The charts of a profile, in the order the page shows them.
 CHARTS = ("trend_svg", "quadrant_svg", "radar_svg", "gap_svg")
@@ -190,6 +192,7 @@ def profile_view(
         font,
     )
     _gaps_and_advice(view, data, labels, font)
+    _peers(view, data, labels, level)
     view["table_header"] = [
         labels.header("category"),
         labels.text("profile_value_col"),
@@ -347,6 +350,54 @@ def _gaps_and_advice(
             lead = labels.text("profile_advice_quadrant", quadrant=labels.quadrant(item["code"]))
             text = labels.text(f"advice_quadrant_{item['code']}")
         view["advice"].append({"lead": lead, "text": text})
+
+
+def _peers(view: dict[str, Any], data: Mapping[str, Any], labels: Labels, level: str) -> None:
+    """Maturity beside every peer group's published mean: sector, type, area, size band.
+    The difference's interval is the organisation's own, shifted by the group's mean
+    (as for the categories' gaps)."""
+    own = data["scores"]["maturity"]
+    rows = []
+    for group_level in PEER_GROUPS:
+        group = data["comparisons"].get(group_level)
+        if group is None:
+            continue
+        name = labels.group(group_level, group["code"])
+        row = {
+            "group": labels.text(f"profile_peer_{group_level}", group=name),
+            "n_orgs": labels.number(group["n_orgs"], 0),
+            "mean": labels.text("profile_peers_hidden"),
+            "ci": "",
+            "difference": "",
+            "difference_ci": "",
+            "shown": bool(group["shown"]),
+        }
+        if group["shown"]:
+            mean = group["values"]["maturity"]
+            low, high = (group.get("intervals") or {}).get("maturity", (None, None))
+            row["mean"] = labels.number(mean)
+            row["ci"] = _ci_range(labels, {"ci_low": low, "ci_high": high})
+            gap = gap_to(own["value"], own["ci_low"], own["ci_high"], mean)
+            if gap is not None:
+                row["difference"] = _signed(labels, gap["gap"])
+                row["difference_ci"] = (
+                    f"{_signed(labels, gap['gap_low'])} {labels.text('to')} "
+                    f"{_signed(labels, gap['gap_high'])}"
+                    if gap["gap_low"] is not None and gap["gap_high"] is not None
+                    else ""
+                )
+        rows.append(row)
+    view["peers"] = rows
+    view["peers_heading"] = labels.text("profile_peers_heading")
+    view["peers_header"] = [
+        labels.text("profile_peers_group"),
+        labels.text("profile_peers_n"),
+        labels.text("profile_peers_mean"),
+        labels.text("profile_peers_difference"),
+    ]
+    view["peers_note"] = labels.text(
+        "profile_peers_note", level=level, min_orgs=labels.number(data["min_orgs"], 0)
+    )
 
 
 def _sentence(phrase: str) -> str:
