@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import CONFIG, ROOT, workflow_outputs
 
 from mognad import registry
@@ -482,9 +483,12 @@ def test_both_languages_from_one_run_each_in_its_own_words(runs):
     english = readable("en", f"status_report_{year}")
     swedish_files = readable("sv", f"statusrapport_{year}")
     assert len(english) == len(swedish_files) > 12
-    # Proper names keep their letters in English too: the organisations' and counties'.
+    # Proper names keep their letters in English too: the organisations', the counties'
+    # and the national areas' (Småland).
     register = pd.read_csv(ROOT / CONFIG["source"]["organisations"])
-    proper = sorted({*register["name"], *register["county"]}, key=len, reverse=True)
+    areas = yaml.safe_load((ROOT / CONFIG["labels"]).read_text(encoding="utf-8"))["areas"]
+    places = {*register["name"], *register["county"], *(a["en"] for a in areas.values())}
+    proper = sorted(places, key=len, reverse=True)
     for en, sv in zip(english, swedish_files, strict=True):
         text_en, text_sv = _visible_text(en), _visible_text(sv)
         if "profiles" in en.parts:
