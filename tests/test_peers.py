@@ -17,6 +17,7 @@ from mognad.peers import (
     AREAS,
     COUNTY_AREA,
     area_of,
+    size_band_bounds,
     size_band_codes,
     size_band_of,
     with_peer_groups,
@@ -44,6 +45,20 @@ def test_a_head_count_on_an_edge_opens_the_next_band():
     for bad in ([], [0, 10], [250, 100], [100, 100]):
         with pytest.raises(ValueError, match="increasing"):
             size_band_of(counts, bad)
+
+
+def test_a_band_code_reads_back_as_the_head_counts_it_holds():
+    edges = (10, 100, 250, 1000)
+    codes = size_band_codes(edges)
+    bounds = [size_band_bounds(c) for c in codes]
+    assert bounds == [(0, 9), (10, 99), (100, 249), (250, 999), (1000, None)]
+    for low, high in bounds:  # each band's own head counts land in it
+        assert set(size_band_of(pd.Series([low, high or low + 5000]), edges)) == {
+            codes[bounds.index((low, high))]
+        }
+    for bad in ("100", "10-", "+", "1-2+", "x-9", "10++"):
+        with pytest.raises(ValueError, match="no size band"):
+            size_band_bounds(bad)
 
 
 def test_peer_groups_join_the_register():

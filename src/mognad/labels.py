@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from mognad.instrument import Instrument, load_instrument, read_yaml
+from mognad.peers import size_band_bounds
 
 LANGUAGES = ("sv", "en")
 #: Shown where a value is missing or suppressed.
@@ -82,11 +83,12 @@ class Labels:
 
     def size_band(self, code: str) -> str:
         """A size band (``100-249``, ``1000+``, :func:`mognad.peers.size_band_codes`)."""
-        if code.endswith("+"):
-            return self.text("size_band_open", low=self.number(float(code[:-1]), 0))
-        low, _, high = code.partition("-")
-        if not (low.isdigit() and high.isdigit()):
-            raise LabelError(f"{code!r} is no size band (expected e.g. '100-249' or '1000+')")
+        try:
+            low, high = size_band_bounds(code)
+        except ValueError as err:
+            raise LabelError(str(err)) from None
+        if high is None:
+            return self.text("size_band_open", low=self.number(float(low), 0))
         return self.text(
             "size_band_range", low=self.number(float(low), 0), high=self.number(float(high), 0)
         )

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where it is used: the labels read codes without it
+    import pandas as pd
 
 #: Statistics Sweden's national areas (riksområden, NUTS 2) and their counties.
 AREAS: dict[str, tuple[str, ...]] = {
@@ -67,6 +68,16 @@ def size_band_codes(edges: Sequence[int]) -> list[str]:
     ]
 
 
+def size_band_bounds(code: str) -> tuple[int, int | None]:
+    """A band code's lowest and highest head count (``None`` for the open top band), or
+    a ValueError for a code :func:`size_band_codes` does not make."""
+    open_top = code.endswith("+")
+    low, dash, high = code.removesuffix("+").partition("-")
+    if not low.isdigit() or (open_top == bool(dash)) or (dash and not high.isdigit()):
+        raise ValueError(f"{code!r} is no size band (expected e.g. '100-249' or '1000+')")
+    return int(low), (int(high) if dash else None)
+
+
 def check_edges(edges: Sequence[int]) -> list[int]:
     """The size-band edges as increasing positive integers, or a ValueError saying why."""
     values = [int(e) for e in edges]
@@ -77,6 +88,9 @@ def check_edges(edges: Sequence[int]) -> list[int]:
 
 def size_band_of(employees: pd.Series, edges: Sequence[int]) -> pd.Series:
     """The size band of each head count (see :func:`size_band_codes`)."""
+    import numpy as np
+    import pandas as pd
+
     values = check_edges(edges)
     codes = np.array(size_band_codes(values), dtype=object)
     position = np.searchsorted(np.asarray(values), employees.to_numpy(dtype="int64"), "right")

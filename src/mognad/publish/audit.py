@@ -42,19 +42,11 @@ from scipy.optimize import linprog
 
 from mognad.analyses.changeparts import part_weights
 from mognad.io import SIGNIFICANT_DIGITS
+from mognad.publish.disclosure import LINKED_TABLES, linked_levels
 from mognad.publish.smallcell import Thresholds
 
 #: Scores lie in [0, SCORE_MAX].
 SCORE_MAX = 100.0
-#: The tables whose group means the audit links: level, table, group column. The peer
-#: groups' tables (area, size band) are linked when they are given.
-LINKED = (
-    ("national", "national_by_year", None),
-    ("org_type", "type_by_year", "org_type"),
-    ("sector", "sector_by_year", "sector"),
-    ("area", "area_by_year", "area"),
-    ("size_band", "size_by_year", "size_band"),
-)
 #: Levels that cut across sectors: their cells need who is where (``members``).
 CROSSING = ("area", "size_band")
 
@@ -70,8 +62,9 @@ class Group:
 
 
 def _linked(tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, str, str | None]]:
-    """The linked tables among ``tables`` (national, type and sector always)."""
-    return [(lv, name, col) for lv, name, col in LINKED if lv not in CROSSING or name in tables]
+    """The linked tables among ``tables`` as (level, table, group column), the nation
+    first."""
+    return [(level, *LINKED_TABLES[level]) for level in linked_levels(tables)]
 
 
 def cell_columns(tables: Mapping[str, pd.DataFrame]) -> list[str]:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from mognad.files import write_bytes
 from mognad.outputs import EXPLORER_TABLES
+from mognad.peers import size_band_bounds
 from mognad.publish.disclosure import group_rows, linked_levels
 from mognad.publish.pages import html_templates
 
@@ -164,7 +165,7 @@ def _group_order(key: tuple[str, str], names: Mapping[tuple[str, str], str]) -> 
     """Where a group comes in its level's legend: a size band by its lower edge."""
     level, group = key
     if level == "size_band":
-        return (level, int(group.rstrip("+").partition("-")[0]), "")
+        return (level, size_band_bounds(group)[0], "")
     return (level, 0, names[key])
 
 
