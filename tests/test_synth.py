@@ -119,7 +119,7 @@ def _content(path: Path, encodings: dict[str, str]) -> str:
 
 def test_truth_is_kept_out_of_the_raw_folder(demo_files, codebook):
     exports = {spec.file.name for spec in codebook.years.values()}
-    assert set(_files(demo_files / "raw")) == exports | {"organisations.csv"}
+    assert set(_files(demo_files / "raw")) == exports | {"organisations.csv", "frame.csv"}
     assert set(_files(demo_files / "truth")) == {
         "org_latents.csv",
         "panel.csv",

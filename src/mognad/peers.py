@@ -46,6 +46,14 @@ COUNTY_AREA: dict[str, str] = {
     county: area for area, counties in AREAS.items() for county in counties
 }
 
+#: Municipality groups in the style of SKR's kommungruppsindelning (2017): nine groups
+#: in three main groups, A (storstäder and their commuter municipalities), B (larger towns
+#: and municipalities near them), C (smaller towns and rural municipalities).
+MUNICIPALITY_GROUPS: dict[str, str] = {
+    "A1": "A", "A2": "A", "B3": "B", "B4": "B", "B5": "B",
+    "C6": "C", "C7": "C", "C8": "C", "C9": "C",
+}  # fmt: skip
+
 #: The grouping columns this module adds to an organisation's attributes.
 PEER_COLUMNS = ("area", "size_band")
 #: The size bands' lower edges when a caller gives none (the project's ``config.yaml``).

@@ -204,6 +204,7 @@ _STREAMS = {
     "answers": 6,
     "mess": 7,
     "render": 8,
+    "frame": 9,
 }
 
 
@@ -302,6 +303,13 @@ class SynthSpec:
     stay_slope: float = 0.5
     rejoin_prob: float = 0.25
     selection_strength: float = 0.9
+    #: Municipality groups in the style of SKR's kommungruppsindelning: the three main
+    #: groups' shares of municipalities (largest first) and each group's share within them.
+    main_group_shares: tuple[float, ...] = (0.16, 0.37, 0.47)
+    group_shares: tuple[tuple[str, float], ...] = (
+        ("A1", 3), ("A2", 43), ("B3", 21), ("B4", 51), ("B5", 35),
+        ("C6", 29), ("C7", 52), ("C8", 34), ("C9", 22),
+    )  # fmt: skip
     # Export mess.
     duplicate_rate: float = 0.02
     duplicate_breakoff_share: float = 0.4
@@ -372,6 +380,8 @@ class SynthResult:
     codebook: Codebook
     #: The organisation register, as written to organisations.csv.
     register: pd.DataFrame
+    #: The population frame (the register with ``municipality_group``), frame.csv.
+    frame: pd.DataFrame
     #: year, org_id, status (stayer / newcomer / rejoiner).
     panel: pd.DataFrame
     #: Truth per participating organisation-year (see docs/demo-data.md).
@@ -505,6 +515,54 @@ def make_register(spec: SynthSpec) -> tuple[pd.DataFrame, np.ndarray]:
     frame["employees"] = np.maximum(np.round(frame["employees"].to_numpy()), 5).astype(np.int64)
     frame.insert(0, "org_id", [f"O{i + 1:04d}" for i in range(len(frame))])
     return frame, np.array(domains, dtype=object)
+
+
+#: Counties with a metropolitan city: the largest municipality of group A there is a
+#: storstad (A1).
+METROPOLITAN_COUNTIES = ("Stockholms län", "Västra Götalands län", "Skåne län")
+
+
+def make_frame(spec: SynthSpec, register: pd.DataFrame) -> pd.DataFrame:
+    """The population frame: every organisation of the pool with its municipality group.
+
+    Municipalities are ranked by their administrations' total head count with noise; the
+    largest share ``main_group_shares[0]`` form main group A, the next B, the rest C. Within
+    A the largest municipality of each metropolitan county is A1; within B and C the group
+    is drawn with the ``group_shares`` weights. Regions and agencies have no group.
+    """
+    rng = _rng(spec.seed, "frame")
+    municipal = register[register["org_type"] == "municipal"]
+    ids = sorted(municipal["municipality_id"].unique())
+    total = municipal.groupby("municipality_id")["employees"].sum().reindex(ids)
+    county = municipal.groupby("municipality_id")["county"].first().reindex(ids)
+    score = np.log(total.to_numpy(dtype=float)) + rng.normal(0.0, 0.4, size=len(ids))
+    order = np.argsort(-score, kind="stable")
+    cuts = np.round(np.cumsum(spec.main_group_shares) * len(ids)).astype(int)
+    main = np.empty(len(ids), dtype=object)
+    main[order] = np.asarray(["A", "B", "C"], dtype=object)[
+        np.searchsorted(cuts, np.arange(len(ids)), side="right")
+    ]
+    shares = dict(spec.group_shares)
+    group = np.empty(len(ids), dtype=object)
+    for letter in ("B", "C"):
+        codes = [c for c in shares if c.startswith(letter)]
+        weights = np.array([shares[c] for c in codes], dtype=float)
+        members = np.flatnonzero(main == letter)
+        group[members] = rng.choice(codes, size=len(members), p=weights / weights.sum())
+    in_a = main == "A"
+    group[in_a] = "A2"
+    for metro in METROPOLITAN_COUNTIES:
+        candidates = np.flatnonzero(in_a & (county.to_numpy() == metro))
+        if len(candidates):
+            group[candidates[np.argmax(score[candidates])]] = "A1"
+    of_municipality = dict(zip(ids, group, strict=True))
+    frame = register.copy()
+    frame.insert(
+        5,
+        "municipality_group",
+        [of_municipality.get(m, "") for m in frame["municipality_id"]],
+    )
+    return frame
 
 
 # --- item parameters --------------------------------------------------------------------
@@ -1151,6 +1209,7 @@ def generate(spec: SynthSpec, instrument: Instrument, codebook: Codebook) -> Syn
     if missing:
         raise ValueError(f"the codebook has no entry for {missing}")
     register, domains = make_register(spec)
+    frame = make_frame(spec, register)
     base, z_size, propensity, org_info = _org_effects(spec, register)
     selection = base.mean(axis=1)
     selection_index = (selection - selection.mean()) / selection.std()
@@ -1190,6 +1249,7 @@ def generate(spec: SynthSpec, instrument: Instrument, codebook: Codebook) -> Syn
         instrument=instrument,
         codebook=codebook,
         register=register,
+        frame=frame,
         panel=panel,
         org_latents=org_latents,
         responses=responses,
@@ -1530,6 +1590,9 @@ def write_demo(
     path = out_dir / "organisations.csv"
     _write_own_csv(result.register, path)
     written["organisations"] = path
+    path = out_dir / "frame.csv"
+    _write_own_csv(result.frame, path)
+    written["frame"] = path
     for year in result.spec.years:
         spec = codebook.years[year]
         frame = render_export(result, year, codebook)

@@ -20,7 +20,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -373,20 +373,31 @@ def normalise_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
 
 
-def read_organisations(path: str | Path) -> pd.DataFrame:
-    """Read and check the organisation register that export rows are matched against."""
+OrgChecks = Callable[[str, pd.DataFrame, np.ndarray], list[Problem]]
+
+
+def read_organisations(
+    path: str | Path,
+    columns: Sequence[str] = REGISTER_COLUMNS,
+    what: str = "the organisation register",
+    more_checks: OrgChecks | None = None,
+) -> pd.DataFrame:
+    """Read and check the organisation register that export rows are matched against.
+
+    The population frame is read the same way, with its own ``columns``, name (``what``)
+    and ``more_checks(file, table, csv_rows)`` adding its own problems."""
     path = Path(path)
     file = str(path)
     if not path.is_file():
-        raise _problem(file, "no such file", "the organisation register (CSV)")
+        raise _problem(file, "no such file", f"{what} (CSV)")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise _problem(file, f"an unreadable file ({err})", "a UTF-8 CSV register") from None
-    missing = [c for c in REGISTER_COLUMNS if c not in frame.columns]
+        raise _problem(file, f"an unreadable file ({err})", f"{what} as UTF-8 CSV") from None
+    missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise _problem(file, f"no columns {missing}", f"columns {list(REGISTER_COLUMNS)}")
-    frame = frame[list(REGISTER_COLUMNS)].apply(lambda s: s.str.strip())
+        raise _problem(file, f"no columns {missing}", f"columns {list(columns)}")
+    frame = frame[list(columns)].apply(lambda s: s.str.strip())
     rows = np.arange(2, len(frame) + 2)
     problems = []
     for column in ("org_id", "name", "org_type", "sector"):
@@ -431,6 +442,8 @@ def read_organisations(path: str | Path) -> pd.DataFrame:
                 tuple(rows[unknown]),
             )
         )
+    if more_checks is not None:
+        problems += more_checks(file, frame, rows)
     if problems:
         raise InputError(problems)
     frame["employees"] = employees.astype("int64")
