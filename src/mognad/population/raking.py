@@ -30,6 +30,12 @@ regular. Its block for the margin with most categories is diagonal and is elimin
 exactly; the rest is solved for all replicates by one batched ``np.linalg.solve``, with a
 tiny ridge that keeps it solvable in a replicate whose drawn units make it singular.
 Convergence is judged on every category of every margin, dropped columns included.
+
+Why not a survey-weighting package: the bootstrap recomputes the weights in thousands of
+replicates per year, and the packages calibrate one weight vector per call
+(``samplics``' ``rake`` and ``weightipy`` in Python loops over margins and categories;
+``samplics`` checks its bounds without enforcing them, ``ipfn`` has none). The tests check
+this solver against R's ``survey``, the field's reference.
 """
 
 from __future__ import annotations
