@@ -234,3 +234,24 @@ def test_a_crossing_grouping_is_protected_together_with_the_sectors():
         audit = audit_year(published, 2025, INDICATORS, insiders, members=orgs)
         hidden = audit[audit["target"] == "group"]
         assert len(hidden) and (hidden["width"] >= THRESHOLDS.protection_width).all()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_first_narrow_group_is_the_smallest_narrow_group_of_the_full_audit(seed):
+    """Complementary suppression asks only for the first group a reader can narrow; that
+    must be the smallest (level, group) of the full audit, over the outsider and every
+    insider, for any width."""
+    from mognad.io import round_significant
+    from mognad.publish.audit import first_narrow_group
+    from mognad.publish.tables import sample_table
+
+    orgs, internal = _with_bands(_orgs(seed))
+    primary = {n: round_significant(suppress(t, RULES[n], THRESHOLDS)) for n, t in internal.items()}
+    primary["sample"] = sample_table(orgs)
+    audit = audit_year(primary, 2025, INDICATORS, orgs, targets=("group",), members=orgs)
+    widths = sorted(audit["width"].dropna().unique())
+    for width in (0.0, widths[len(widths) // 2], 10.0, 1000.0):
+        narrow = audit[~(audit["width"] >= width)]
+        expected = min(zip(narrow["level"], narrow["group"], strict=True), default=None)
+        found = first_narrow_group(primary, 2025, INDICATORS, orgs, orgs, width)
+        assert found == expected

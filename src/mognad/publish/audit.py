@@ -33,12 +33,14 @@ indicator of the same row could link them.
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
 from mognad.analyses.changeparts import part_weights
 from mognad.io import SIGNIFICANT_DIGITS
@@ -133,13 +135,50 @@ def published_values(
     return out
 
 
-@dataclass(frozen=True)
-class _Polytope:
-    """The linear facts of one year and indicator: A T <= b, lo <= T <= hi."""
+def _quiet_highs() -> highspy.Highs:
+    """A HiGHS solver. Its constructor prints a banner on the process' own standard
+    output, past Python's streams, which would reach every job's console: the output
+    file is pointed at the null device while it runs."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            solver = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    solver.setOptionValue("output_flag", False)
+    return solver
 
-    cells: tuple[str, ...]
-    a_ub: np.ndarray
-    b_ub: np.ndarray
+
+class _Polytope:
+    """The linear facts of one year and indicator: A T <= b, lo <= T <= hi.
+
+    One HiGHS model holds the rows; each bound (an objective and an attacker's bounds on
+    the unknowns) re-solves it from the previous basis, which is many times faster than a
+    fresh solve, since the audit asks hundreds of questions of one set of facts."""
+
+    def __init__(self, cells: tuple[str, ...], a_ub: np.ndarray, b_ub: np.ndarray):
+        self.cells = cells
+        n = len(cells)
+        self._columns = np.arange(n, dtype=np.int32)
+        self._solver = _quiet_highs()
+        self._solver.setOptionValue("threads", 1)
+        self._solver.addVars(n, np.zeros(n), np.full(n, SCORE_MAX))
+        if len(b_ub):
+            matrix = np.asarray(a_ub, dtype=float)
+            rows, cols = np.nonzero(matrix)
+            starts = np.searchsorted(rows, np.arange(len(matrix))).astype(np.int32)
+            self._solver.addRows(
+                len(matrix),
+                np.full(len(matrix), -highspy.kHighsInf),
+                np.asarray(b_ub, dtype=float),
+                len(rows),
+                starts,
+                cols.astype(np.int32),
+                matrix[rows, cols],
+            )
 
     def bounds(self, sizes: Mapping[str, int], insider: tuple[str, float] | None):
         out = [(0.0, SCORE_MAX * sizes[c]) for c in self.cells]
@@ -151,14 +190,16 @@ class _Polytope:
 
     def extent(self, weights: np.ndarray, bounds) -> tuple[float, float]:
         """min and max of weights @ T over the polytope (NaN, NaN when infeasible)."""
+        lower, upper = (np.array(side, dtype=float) for side in zip(*bounds, strict=True))
+        solver, n = self._solver, len(self.cells)
+        solver.changeColsBounds(n, self._columns, lower, upper)
         ends = []
         for sign in (1.0, -1.0):
-            res = linprog(
-                sign * weights, A_ub=self.a_ub, b_ub=self.b_ub, bounds=bounds, method="highs"
-            )
-            if res.status != 0:
+            solver.changeColsCost(n, self._columns, sign * np.asarray(weights, dtype=float))
+            solver.run()
+            if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return (math.nan, math.nan)
-            ends.append(sign * res.fun)
+            ends.append(sign * solver.getInfo().objective_function_value)
         return ends[0], ends[1]
 
 
@@ -207,9 +248,7 @@ def audit_year(
     columns = cell_columns(tables)
     order = tuple(sorted(cells))
     records = []
-    attackers: list[tuple[str, pd.Series | None]] = [("outsider", None)] if outsider else []
-    if insiders is not None:
-        attackers += [(str(r["org_id"]), r) for _, r in insiders.sort_values("org_id").iterrows()]
+    attackers = _attackers(insiders, outsider)
     for indicator in indicators:
         values = published_values(tables, year, indicator)
         polytope = _polytope(cells, groups, values)
@@ -219,18 +258,9 @@ def audit_year(
             for group in groups if "group" in targets else ():
                 if math.isfinite(values.get((group.level, group.name), math.nan)):
                     continue
-                # An insider in the group is audited on the mean of the group's others.
-                own = insider is not None and insider[0] in group.cells
-                others = group.n_orgs - own
-                if others < 1:
-                    continue
-                weights = np.array([c in group.cells for c in order], float) / others
-                low, high = polytope.extent(weights, bounds)
-                if own:
-                    assert insider is not None  # own
-                    low, high = low - insider[1] / others, high - insider[1] / others
-                target = Group(group.level, group.name, group.cells, others)
-                records.append((indicator, name, "group", target, low, high))
+                bounded = _group_extent(polytope, order, group, insider, bounds)
+                if bounded is not None:
+                    records.append((indicator, name, "group", *bounded))
             for cell in order if "organisation" in targets else ():
                 others = cells[cell] - (insider is not None and insider[0] == cell)
                 if others < 1:
@@ -271,6 +301,70 @@ def audit_year(
     )
     frame["width"] = frame["high"] - frame["low"]
     return frame
+
+
+def _attackers(insiders: pd.DataFrame | None, outsider: bool) -> list[tuple[str, pd.Series | None]]:
+    """Who reads the tables: the outside reader, then each insider by id."""
+    attackers: list[tuple[str, pd.Series | None]] = [("outsider", None)] if outsider else []
+    if insiders is not None:
+        attackers += [(str(r["org_id"]), r) for _, r in insiders.sort_values("org_id").iterrows()]
+    return attackers
+
+
+def _group_extent(
+    polytope: _Polytope,
+    order: tuple[str, ...],
+    group: Group,
+    insider: tuple[str, float] | None,
+    bounds: list[tuple[float, float]],
+) -> tuple[Group, float, float] | None:
+    """The interval for a hidden group's mean as one reader sees it; an insider in the
+    group is audited on the mean of the group's others (None when it has none)."""
+    own = insider is not None and insider[0] in group.cells
+    others = group.n_orgs - own
+    if others < 1:
+        return None
+    weights = np.array([c in group.cells for c in order], float) / others
+    low, high = polytope.extent(weights, bounds)
+    if insider is not None and own:
+        low, high = low - insider[1] / others, high - insider[1] / others
+    return Group(group.level, group.name, group.cells, others), low, high
+
+
+def first_narrow_group(
+    tables: Mapping[str, pd.DataFrame],
+    year: int,
+    indicators: Sequence[str],
+    insiders: pd.DataFrame | None,
+    members: pd.DataFrame | None,
+    width: float,
+) -> tuple[str, str] | None:
+    """The first hidden group in (level, group) order whose mean the outside reader or an
+    insider can bound narrower than ``width`` on some indicator, or None.
+
+    The same answer as the smallest narrow group of :func:`audit_year` over the outsider
+    and ``insiders``, found without bounding the groups after it: complementary
+    suppression asks this after every group it hides."""
+    cells, groups = year_cells(tables, year, members)
+    columns = cell_columns(tables)
+    order = tuple(sorted(cells))
+    facts = []
+    for indicator in indicators:
+        values = published_values(tables, year, indicator)
+        facts.append((indicator, values, _polytope(cells, groups, values)))
+    attackers = _attackers(insiders, outsider=True)
+    for group in sorted(groups, key=lambda g: (g.level, g.name)):
+        for indicator, values, polytope in facts:
+            if math.isfinite(values.get((group.level, group.name), math.nan)):
+                continue
+            for _, row in attackers:
+                insider = None if row is None else (cell_key(row, columns), float(row[indicator]))
+                bounded = _group_extent(
+                    polytope, order, group, insider, polytope.bounds(cells, insider)
+                )
+                if bounded is not None and not (bounded[2] - bounded[1] >= width):
+                    return group.level, group.name
+    return None
 
 
 # --- the change tables --------------------------------------------------------------------

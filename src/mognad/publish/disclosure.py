@@ -266,7 +266,7 @@ def _protect_year(
     orgs: pd.DataFrame | None,
 ) -> set[tuple[str, str]]:
     """The (level, group) pairs of one year that complementary suppression hides."""
-    from mognad.publish.audit import audit_year
+    from mognad.publish.audit import first_narrow_group
 
     margins = _margins(tables, year)
     levels = linked_levels(tables)
@@ -284,33 +284,18 @@ def _protect_year(
                 break
         if added is None:
             masked = _masked(tables, year, hidden)
-            audit = audit_year(masked, year, indicators, targets=("group",), members=orgs)
+            insiders = None
             if orgs is not None:
                 inside = np.zeros(len(orgs), dtype=bool)
                 for level in levels[1:]:
                     groups = {g for lv, g in hidden if lv == level}
                     inside |= orgs[level].astype(str).isin(groups).to_numpy()
                 insiders = orgs[inside]
-                audit = pd.concat(
-                    [
-                        audit,
-                        audit_year(
-                            masked,
-                            year,
-                            indicators,
-                            insiders,
-                            targets=("group",),
-                            outsider=False,
-                            members=orgs,
-                        ),
-                    ]
-                )
-            narrow = audit[
-                (audit["target"] == "group") & ~(audit["width"] >= thresholds.protection_width)
-            ]
-            if narrow.empty:
+            target = first_narrow_group(
+                masked, year, indicators, insiders, orgs, thresholds.protection_width
+            )
+            if target is None:
                 break
-            target = min(zip(narrow["level"], narrow["group"], strict=True))
             related = [c for t, m in margins if target in (t, *m) for c in (t, *m)]
             added = _cheapest(related, hidden, counts)
             if added is None:
